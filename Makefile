@@ -1,0 +1,39 @@
+# The README's two commands are `make run` and `make test`; both bootstrap .venv/ when missing.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench dev lint lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+## Build the warehouse from data/raw/ (extract -> staging Parquet -> dbt -> publish).
+run: $(STAMP)
+	$(BIN)/budgetwh run
+
+## The whole test suite (benchmarks stay out of it).
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run_all
+
+dev: $(STAMP)
+	$(BIN)/dagster dev -h 127.0.0.1
+
+lint: $(STAMP)
+	$(BIN)/ruff check dagster_project tests benchmarks
+
+## Re-resolve the locked dependency tree after editing pyproject.toml.
+lock:
+	rm -rf /tmp/budgetwh-lock && $(PYTHON) -m venv /tmp/budgetwh-lock
+	/tmp/budgetwh-lock/bin/pip install --quiet -e '.[dev]'
+	/tmp/budgetwh-lock/bin/pip freeze --exclude-editable | grep -v '^pip==' > requirements.lock
+
+clean:
+	rm -rf data/warehouse/* .pytest_cache

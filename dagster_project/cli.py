@@ -1,0 +1,156 @@
+"""`budgetwh`: the command line. Side effects (files, terminal) live here, not in parsing.
+
+    budgetwh run [--raw-dir DIR] [--warehouse FILE]
+    budgetwh extract FILE [--json]
+
+Exit status of `run`: 0 when the run completed (quarantined documents included), 2 when there
+were input files but none loaded, 1 when the run itself failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from dataclasses import asdict
+from decimal import Decimal
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dagster_project import settings
+from dagster_project.ingest import LOADED, discover, run_ingest
+from dagster_project.parsing.extract import extract_document
+from dagster_project.readers.base import ReaderError
+
+console = Console(stderr=True)
+
+
+def _run(args: argparse.Namespace) -> int:
+    raw_dir = Path(args.raw_dir)
+    warehouse = Path(args.warehouse)
+    if not raw_dir.is_dir():
+        console.print(f"[red]error:[/] raw directory {raw_dir} does not exist")
+        return 1
+    staging = settings.staging_dir(warehouse)
+    files = discover(raw_dir)
+    with Progress(
+        TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"), console=console, transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("", total=len(files))
+        summary = run_ingest(
+            raw_dir, staging, on_progress=lambda p: progress.update(task, advance=1, description=p), files=files
+        )
+    _print_summary(summary, staging)
+    if files and not any(o.status in LOADED for o in summary.outcomes):
+        return 2
+    return 0
+
+
+def _print_summary(summary, staging: Path) -> None:
+    out = Console()
+    out.print(f"[bold]budgetwh run[/]: {len(summary.outcomes)} documents, "
+              f"{summary.extracted} extracted, {len(summary.outcomes) - summary.extracted} unchanged (skipped), "
+              f"{len(summary.removed)} removed")
+    by_status = summary.by_status
+    out.print("documents by status: " + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())))
+    kinds: Counter = Counter()
+    for o in summary.outcomes:
+        kinds.update(o.tables_by_kind)
+    if kinds:
+        out.print("tables by kind (extracted this run): " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+    out.print(f"line items (extracted this run): {sum(o.line_items for o in summary.outcomes)}; "
+              f"unparsed cells: {sum(o.unparsed for o in summary.outcomes)}")
+    for o in summary.outcomes:
+        if o.status not in ("ok",):
+            out.print(f"  [yellow]{o.status}[/] {o.source_path}: {o.status_reason}")
+    out.print(f"staging: {staging}")
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, set):
+        return sorted(value)
+    raise TypeError(type(value))
+
+
+def _extract(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        console.print(f"[red]error:[/] {path} is not a file")
+        return 1
+    try:
+        extraction = extract_document(path.read_bytes(), str(path))
+    except ReaderError as exc:
+        console.print(f"[red]{path}: cannot read:[/] {exc}")
+        return 2
+    if args.json:
+        body = {"document": asdict(extraction.document), "tables": [asdict(t) for t in extraction.tables]}
+        json.dump(body, sys.stdout, ensure_ascii=False, indent=1, default=_jsonable)
+        sys.stdout.write("\n")
+        return 0
+    out = Console()
+    d = extraction.document
+    out.print(f"[bold]{path}[/]  status={d.status}  department={d.department_name}  year={d.fiscal_year}  "
+              f"scope={d.scope}  unit_code={d.unit_code}  region={d.region_province}/{d.region_city}/{d.region_county}")
+    for note in d.notes:
+        out.print(f"  note: {note}")
+    for t in extraction.tables:
+        out.print(f"\n[bold]table {t.order}[/] {t.kind} ({t.confidence:.2f}: {t.classify_reason})  "
+                  f"'{t.title}'  unit={t.unit}  year={t.year}  lines {t.line_from}-{t.line_to}  "
+                  f"{t.n_rows}x{t.n_cols}, header rows {t.header_rows}"
+                  + (f"  [yellow]declared empty: {t.empty_reason}[/]" if t.declared_empty else ""))
+        if t.line_items:
+            grid = Table(show_header=True, header_style="bold", box=None)
+            for col in ("line", "label", "unit", "code", "system", "paired", "measure", "fund", "year", "yuan", "raw"):
+                grid.add_column(col)
+            for li in t.line_items:
+                grid.add_row(str(li.source_line or li.source_row), li.row_label[:24], li.budget_unit_code or "",
+                             li.code or "", li.code_system, li.paired_code or "", li.measure, li.fund_source,
+                             str(li.value_year or ""), str(li.amount_yuan), li.raw_text)
+            out.print(grid)
+        for u in t.unparsed:
+            out.print(f"  [red]unparsed[/] row {u.source_row} col {u.source_col}: {u.raw_text!r} ({u.reason})")
+        for p in t.projects:
+            out.print(f"  project: {p.project_name} = {p.amount_yuan} ({p.budget_unit_code or ''})")
+        for i in t.indicators:
+            out.print(f"  indicator [{i.subject}] {i.level1}/{i.level2}/{i.level3}: "
+                      f"{i.operator or ''}{i.target_value or ''}{i.target_unit or ''}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="budgetwh", description="Budget-disclosure warehouse")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="extract data/raw into staging and build the warehouse")
+    run.add_argument("--raw-dir", default=str(settings.raw_dir()), help="folder of reports (default data/raw)")
+    run.add_argument("--warehouse", default=str(settings.warehouse_path()),
+                     help="published DuckDB file (default $BUDGETWH_WAREHOUSE or data/warehouse/budget.duckdb)")
+    run.set_defaults(func=_run)
+    ext = sub.add_parser("extract", help="show what was found in one report")
+    ext.add_argument("file")
+    ext.add_argument("--json", action="store_true", help="machine-readable output (docs/extract-json.md)")
+    ext.set_defaults(func=_extract)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the run itself failed: say why, exit 1
+        console.print(f"[red]budgetwh {args.command} failed:[/] {type(exc).__name__}: {exc}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Within-table accounting identities over staging line items, with the DESIGN tolerance.
+
+A value printed with step d in unit u is off by at most d*u/2, so an identity over n terms
+and a printed total holds within (n + 1) * d * u / 2 (50 yuan per term in 万元 tables, half
+a fen in 元 tables). A broken identity in a source is data-quality information, reported
+with its numbers; it is never "fixed".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+import polars as pl
+
+STEP = Decimal("0.01")
+# Disjoint spending categories whose sum is a row's total.
+TOP_CATEGORIES = ("basic", "project", "reserve", "transfer_to_superior", "business_operation",
+                  "subsidy_to_affiliates")
+
+
+@dataclass(frozen=True)
+class Finding:
+    table_id: str
+    rule: str
+    where: str
+    expected: Decimal
+    actual: Decimal
+    tolerance: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.actual - self.expected
+
+
+def tolerance(n_terms: int, multiplier: int) -> Decimal:
+    return (n_terms + 1) * STEP * multiplier / 2
+
+
+def _check(findings, table_id, rule, where, total, parts, multiplier, checked):
+    checked.append(rule)
+    actual = sum(parts, Decimal("0"))
+    tol = tolerance(len(parts), multiplier)
+    if abs(actual - total) > tol:
+        findings.append(Finding(table_id, rule, where, total, actual, tol))
+
+
+def check_identities(items: pl.DataFrame) -> tuple[list[Finding], int]:
+    """(violations, number of identities checked) for expenditure-style tables."""
+    findings: list[Finding] = []
+    checked: list[str] = []
+    rows = items.filter(pl.col("code_system").is_in(["function", "none", "econ_department"]))
+    # 1. row total = Σ top-level categories (or personnel + public_admin when basic is absent).
+    by_row: dict[tuple, dict[str, Decimal]] = defaultdict(dict)
+    mult: dict[tuple, int] = {}
+    for r in rows.iter_rows(named=True):
+        key = (r["table_id"], r["source_row"], r["fund_source"], r["value_year"], r["paired_code"])
+        by_row[key].setdefault(r["measure"], r["amount_yuan"])
+        mult[key] = r["unit_multiplier"]
+    for key, measures in by_row.items():
+        if "total" not in measures:
+            continue
+        parts = [measures[m] for m in TOP_CATEGORIES if m in measures]
+        if "basic" not in measures:
+            parts += [measures[m] for m in ("personnel", "public_admin") if m in measures]
+        if parts:
+            _check(findings, key[0], "row total = Σ categories", f"row {key[1]}", measures["total"], parts, mult[key], checked)
+        if "basic" in measures and ("personnel" in measures or "public_admin" in measures):
+            sub = [measures[m] for m in ("personnel", "public_admin") if m in measures]
+            _check(findings, key[0], "basic = personnel + public_admin", f"row {key[1]}", measures["basic"], sub, mult[key], checked)
+    # 2. 类 = Σ 款 = Σ 项 by code prefix, per table, column, unit code and paired code.
+    coded = items.filter(pl.col("code_system").is_in(["function", "econ_department"]) & pl.col("code").is_not_null())
+    groups: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for r in coded.iter_rows(named=True):
+        key = (r["table_id"], r["source_col"], r["budget_unit_code"], r["code_system"])
+        groups[key][r["code"]] += r["amount_yuan"]  # rows pairing one 部门 code with several 政府 codes add up
+        mult[key] = r["unit_multiplier"]
+    for key, plain in groups.items():
+        for parent, value in plain.items():
+            child_len = len(parent) + 2
+            children = [v for c, v in plain.items() if len(c) == child_len and c.startswith(parent)]
+            if children:
+                _check(findings, key[0], "parent code = Σ child codes", f"code {parent} col {key[1]}", value, children, mult[key], checked)
+    # 3. column total row = Σ top-level (类) rows.
+    totals = items.filter(pl.col("code").is_null() & pl.col("row_label").str.contains("^合计$|^总计$"))
+    for t in totals.iter_rows(named=True):
+        tops = coded.filter(
+            (pl.col("table_id") == t["table_id"]) & (pl.col("source_col") == t["source_col"])
+            & (pl.col("code").str.len_chars() == 3) & pl.col("budget_unit_code").is_null()
+        )
+        if tops.height:
+            _check(findings, t["table_id"], "column total = Σ top-level rows", f"col {t['source_col']}",
+                   t["amount_yuan"], list(tops["amount_yuan"]), t["unit_multiplier"], checked)
+    return findings, len(checked)

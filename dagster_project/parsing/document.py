@@ -1,0 +1,131 @@
+"""Who published a report, for which year and scope: read from captions, titles and narrative.
+
+The department key folds the ways one department is named (中国共产党 = 中共, 委员会 = 委,
+full-width forms, spacing, scope suffixes such as 本级/机关/（汇总）), so that its reports of
+different years and files join into one department.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cache
+
+from dagster_project.parsing.cells import display_label, fold
+from dagster_project.parsing.vocabulary import year_in
+
+_DEPT_CAPTION = re.compile(
+    r"(?:部门|单位|预算单位|编制单位)(?:\(单位\))?(?:名称)?[:：]\s*(.+)$|^(\d{6,})([\u4e00-\u9fff].+)$"
+)
+_ORG_SUFFIX = re.compile(r"(局|厅|委员会|委|办公室|办公厅|院|中心|部|署|会|所|站|队|馆|办)(本级|机关|\(汇总\)|汇总)?$")
+_SCOPE_WORDS = (("汇总", "汇总"), ("本级", "本级"), ("单位预算", "单位"), ("部门预算", "部门"))
+_DATE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def department_key(name: str) -> str:
+    """One key per department however its name is printed."""
+    key = fold(name)
+    key = re.sub(r"\(汇总\)|（汇总）|汇总$|本级$|机关$", "", key)
+    key = key.replace("中国共产党", "中共").replace("委员会", "委")
+    return key
+
+
+def find_department(captions: list[str], narrative: list[str]) -> tuple[str | None, str | None]:
+    """(department name, budget-unit code) — the most frequent caption wins over narrative."""
+    names: Counter[str] = Counter()
+    codes: Counter[str] = Counter()
+    for caption in captions:
+        match = _DEPT_CAPTION.search(display_label(caption))
+        if not match:
+            continue
+        if match.group(2):
+            codes[match.group(2)] += 1
+            names[display_label(match.group(3))] += 1
+        else:
+            value = display_label(match.group(1)).split(" ")[0]
+            if _ORG_SUFFIX.search(fold(value)):
+                names[value] += 1
+    if names:
+        return names.most_common(1)[0][0], (codes.most_common(1)[0][0] if codes else None)
+    for line in narrative[:15]:
+        text = fold(line)
+        text = re.sub(r"^\d{4}年|\d{4}年?(度)?(部门|单位)?预算.*$|(部门|单位)?预算(公开)?.*$", "", text)
+        if 3 <= len(text) <= 30 and _ORG_SUFFIX.search(text):
+            return text, None
+    return None, None
+
+
+def find_scope(titles: list[str], name: str | None) -> str:
+    folded = fold(name or "")
+    for word, scope in _SCOPE_WORDS[:2]:
+        if word in folded:
+            return scope
+    counts: Counter[str] = Counter()
+    for title in titles:
+        for word, scope in _SCOPE_WORDS[2:]:
+            if word in fold(title):
+                counts[scope] += 1
+    return counts.most_common(1)[0][0] if counts else "部门"
+
+
+def find_published_date(narrative: list[str]) -> str | None:
+    for line in reversed(narrative):
+        match = _DATE.search(fold(line))
+        if match:
+            y, m, d = (int(g) for g in match.groups())
+            if 1 <= m <= 12 and 1 <= d <= 31:
+                return f"{y:04d}-{m:02d}-{d:02d}"
+    return None
+
+
+def narrative_year(narrative: list[str]) -> int | None:
+    """The year the narrative talks about: the most frequent 'NNNN年' in budget sentences."""
+    counts: Counter[int] = Counter()
+    for line in narrative:
+        if "预算" not in line:
+            continue
+        for match in re.finditer(r"(20\d{2})\s*年", line):
+            counts[int(match.group(1))] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def fiscal_year(table_years: list[int], narrative: list[str]) -> tuple[int | None, str | None]:
+    """Tables (titles, 预算年度) win over narrative; a disagreement is reported, not hidden."""
+    counts = Counter(y for y in table_years if y)
+    year = counts.most_common(1)[0][0] if counts else None
+    told = narrative_year(narrative)
+    if year is None:
+        return told, None
+    if told and told != year:
+        return year, f"narrative says {told}, tables say {year}; tables win"
+    return year, None
+
+
+@cache
+def _cpca():
+    import cpca  # heavy import (pandas): only when a region is actually resolved
+
+    return cpca
+
+
+def region(name: str | None) -> tuple[str | None, str | None, str | None]:
+    """(province, city, county) of a department, by the maintained `cpca` place-name library."""
+    if not name:
+        return None, None, None
+    frame = _cpca().transform([name])
+    row = frame.iloc[0]
+
+    def value(column: str) -> str | None:
+        item = row.get(column)
+        return item if isinstance(item, str) and item else None
+
+    return value("省"), value("市"), value("区")
+
+
+def table_year(title: str, captions: list[str]) -> int | None:
+    for text in [*captions, title]:
+        if "预算年度" in text:
+            year = year_in(text)
+            if year:
+                return year
+    return year_in(title) if title else None

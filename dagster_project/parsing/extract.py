@@ -1,0 +1,244 @@
+"""One report in, everything the warehouse needs from it out: the pure core of the pipeline.
+
+`extract_document(data, source_path)` runs reader → stitching → classification →
+interpretation and reads the document's own metadata. It does no I/O: the Dagster assets and
+the CLI hand it bytes and write what it returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from dagster_project.parsing.cells import display_label, fold
+from dagster_project.parsing.classify import BUDGET_KINDS, classify, pick_title
+from dagster_project.parsing.document import (
+    department_key,
+    find_department,
+    find_published_date,
+    find_scope,
+    fiscal_year,
+    region,
+    table_year,
+)
+from dagster_project.parsing.interpret import interpret_grid, lift_captions, split_header
+from dagster_project.parsing.model import Project, TableResult
+from dagster_project.parsing.performance import interpret_performance
+from dagster_project.parsing.stitch import stitch
+from dagster_project.parsing.vocabulary import UNIT_MULTIPLIERS, fund_of, unit_in
+from dagster_project.readers.base import RawTable, ReaderError
+from dagster_project.readers.registry import reader_for
+
+_EMPTY_NOTE = re.compile(r"本表无数据|空表|无数据|没有(使用)?.{0,20}(支出|收入|预算)|不涉及|无.{0,12}(预算|经费|支出)")
+_DECLARED_EMPTY = re.compile(r"^(是|空表|√)$")
+
+
+@dataclass
+class DocumentInfo:
+    doc_id: str
+    source_path: str
+    sha256: str
+    format: str
+    encoding: str | None
+    department_name: str | None
+    department_key: str | None
+    unit_code: str | None
+    region_province: str | None
+    region_city: str | None
+    region_county: str | None
+    fiscal_year: int | None
+    scope: str
+    disclosure_id: str | None
+    published_date: str | None
+    status: str
+    status_reason: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Extraction:
+    document: DocumentInfo
+    tables: list[TableResult]
+
+    @property
+    def line_items(self):
+        return [li for t in self.tables for li in t.line_items]
+
+    @property
+    def unparsed(self):
+        return [u for t in self.tables for u in t.unparsed]
+
+
+def disclosure_id(dept_key: str | None, year: int | None, scope: str) -> str | None:
+    if not dept_key or not year:
+        return None
+    digest = hashlib.sha256(f"{dept_key}|{year}|{scope}".encode()).hexdigest()[:16]
+    return f"{year}-{digest}"
+
+
+def _index_entries(table: RawTable) -> list[tuple[str, bool, str | None]]:
+    """(table name, declared empty, reason) from a 报表目录 grid."""
+    header = [fold(c) for c in table.rows[0]] if table.rows else []
+    name_col = next((i for i, c in enumerate(header) if "名称" in c), 1 if len(header) > 1 else 0)
+    empty_col = next((i for i, c in enumerate(header) if "空表" in c), None)
+    reason_col = next((i for i, c in enumerate(header) if "理由" in c or "原因" in c or "说明" in c), None)
+    entries = []
+    for row in table.rows[1:]:
+        name = display_label(row[name_col]) if name_col < len(row) else ""
+        if not name:
+            continue
+        empty = empty_col is not None and empty_col < len(row) and bool(_DECLARED_EMPTY.match(fold(row[empty_col])))
+        reason = display_label(row[reason_col]) if reason_col is not None and reason_col < len(row) else None
+        entries.append((name, empty, reason or None))
+    return entries
+
+
+def _title_matches(entry: str, title: str) -> bool:
+    a, b = fold(entry), fold(title)
+    a = re.sub(r"^(表\d+|\d+[.、])", "", a)
+    return bool(a) and (a in b or b.endswith(a) or a.endswith(re.sub(r"^\d{4}年(度)?", "", b)))
+
+
+def _interpret_table(raw: RawTable, default_unit: str | None, previous: TableResult | None) -> TableResult:
+    rows = [list(r) for r in raw.rows]
+    lines = list(raw.row_lines) or [None] * len(rows)
+    body_rows, captions = lift_captions(rows)
+    lines = lines[len(rows) - len(body_rows):]
+    context = [*raw.context, *captions]
+    title = pick_title(tuple(context))
+    header_n = split_header(body_rows)
+    header_text = " ".join(" ".join(r) for r in body_rows[: max(header_n, 1)])
+    verdict = classify(title, header_text)
+    unit = next((unit_in(c) for c in reversed(context) if unit_in(c)), None)
+    year = table_year(title, context)
+    caption_unit_code = next(
+        (m.group(1) for c in captions if (m := re.match(r"^(\d{6,})[\u4e00-\u9fff]", fold(c)))), None
+    )
+    result = TableResult(
+        order=raw.order, kind=verdict.kind, title=title, confidence=verdict.confidence,
+        classify_reason=verdict.reason, unit=unit or default_unit,
+        unit_multiplier=UNIT_MULTIPLIERS.get(unit or default_unit or "元", 1), year=year,
+        layout=raw.layout, page_from=raw.page_from, page_to=raw.page_to,
+        line_from=raw.row_lines[0] if raw.row_lines else None,
+        line_to=raw.row_lines[-1] if raw.row_lines else None,
+        n_rows=raw.n_rows, n_cols=raw.n_cols, header_rows=header_n, columns=[],
+    )
+    if result.unit is None:
+        result.notes.append("no unit printed; 元 assumed")
+    if verdict.kind in ("other", "table_index"):
+        return result
+    if verdict.kind == "performance_target":
+        inherited = previous.subject if previous and previous.kind == "performance_target" and not title else None
+        result.subject = interpret_performance(result, body_rows, lines, result.unit, inherited)
+        return result
+    default_fund = fund_of(fold(title)) or "all"
+    interpret_grid(
+        result, body_rows[:header_n], body_rows[header_n:], lines[header_n:], default_fund,
+        caption_unit_code or None,
+    )
+    if verdict.kind == "project_expenditure":
+        result.projects = _projects(result)
+    return result
+
+
+def _projects(result: TableResult) -> list[Project]:
+    """Leaf rows of a 项目支出表: not totals, not unit subtotals, not group headers."""
+    by_row: dict[int, list] = {}
+    for item in result.line_items:
+        by_row.setdefault(item.source_row, []).append(item)
+    rows = sorted(by_row)
+    projects = []
+    for i, r in enumerate(rows):
+        items = by_row[r]
+        first = items[0]
+        label = first.row_label
+        if not label or re.search(r"合计|总计", label):
+            continue
+        total = next((li for li in items if li.measure in ("total", "project") and li.fund_source == "all"), items[0])
+        if _is_unit_row(result, r):
+            continue
+        if i + 1 < len(rows):
+            nxt = by_row[rows[i + 1]]
+            nxt_total = next((li for li in nxt if li.source_col == total.source_col), None)
+            if nxt_total and nxt_total.amount_yuan == total.amount_yuan and not _is_unit_row(result, rows[i + 1]):
+                continue  # a group header whose single child carries the same amount
+        projects.append(
+            Project(result.order, r, first.source_line, label, None, None, first.budget_unit_code,
+                    total.fund_source, total.value_year, total.amount_yuan)
+        )
+    return projects
+
+
+def _is_unit_row(result: TableResult, source_row: int) -> bool:
+    return source_row in result.unit_rows
+
+
+def extract_document(data: bytes, source_path: str) -> Extraction:
+    """Everything one report holds. Raises ReaderError for files that are not reports."""
+    sha = hashlib.sha256(data).hexdigest()
+    reader = reader_for(data)
+    read = reader.read(data)
+    raws = stitch(read.tables)
+    units = Counter(u for t in raws for c in t.context if (u := unit_in(c)))
+    default_unit = units.most_common(1)[0][0] if units else None
+    tables: list[TableResult] = []
+    for raw in raws:
+        tables.append(_interpret_table(raw, default_unit, tables[-1] if tables else None))
+
+    index = [e for raw, t in zip(raws, tables) if t.kind == "table_index" for e in _index_entries(raw)]
+    for i, table in enumerate(tables):
+        if table.kind not in BUDGET_KINDS or table.line_items or table.indicators:
+            continue
+        declared = next((e for e in index if e[1] and _title_matches(e[0], table.title)), None)
+        following = raws[i + 1].context if i + 1 < len(raws) else tuple(read.text_lines[-3:])
+        note = next((line for line in following if _EMPTY_NOTE.search(fold(line))), None)
+        if declared:
+            table.declared_empty, table.empty_reason = True, declared[2] or "报表目录: 空表"
+        elif note:
+            table.declared_empty, table.empty_reason = True, display_label(note)
+
+    year, year_note = fiscal_year([t.year for t in tables if t.kind in BUDGET_KINDS and t.year], read.text_lines)
+    for table in tables:  # a title without a year is the document's year
+        if table.year is None:
+            table.year = year
+            for item in table.line_items:
+                item.value_year = item.value_year or year
+            for project in table.projects:
+                project.value_year = project.value_year or year
+    captions = [c for raw in raws for c in raw.context[-4:]]
+    name, unit_code = find_department(captions, read.text_lines)
+    titles = [t.title for t in tables if t.title]
+    scope = find_scope(titles + read.text_lines[:5], name)
+    key = department_key(name) if name else None
+    province, city, county = region(name)
+    budget_tables = [t for t in tables if t.kind in BUDGET_KINDS]
+    items = sum(len(t.line_items) for t in budget_tables)
+    unparsed = sum(len(t.unparsed) for t in budget_tables)
+    notes = [year_note] if year_note else []
+    if not budget_tables:
+        status, reason = "quarantined", "no budget tables found (narrative only, or not a budget report)"
+    elif items == 0 and not any(t.declared_empty for t in budget_tables):
+        status, reason = "quarantined", "budget tables found but no amounts could be read"
+    elif unparsed:
+        status, reason = "partial", f"{unparsed} numeric cells could not be interpreted"
+    else:
+        status, reason = "ok", None
+    for t in budget_tables:
+        for note in t.notes:
+            notes.append(f"table {t.order} ({t.title or t.kind}): {note}")
+    if unit_code is None:
+        unit_code = next((li.budget_unit_code for t in tables for li in t.line_items if li.budget_unit_code and len(li.budget_unit_code) >= 6), None)
+    document = DocumentInfo(
+        doc_id=sha, source_path=source_path, sha256=sha, format=read.format, encoding=read.encoding,
+        department_name=name, department_key=key, unit_code=unit_code,
+        region_province=province, region_city=city, region_county=county, fiscal_year=year,
+        scope=scope, disclosure_id=disclosure_id(key, year, scope),
+        published_date=find_published_date(read.text_lines), status=status, status_reason=reason,
+        notes=notes,
+    )
+    return Extraction(document=document, tables=tables)
+
+
+__all__ = ["Extraction", "DocumentInfo", "extract_document", "ReaderError"]

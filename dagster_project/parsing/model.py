@@ -1,0 +1,103 @@
+"""What extraction produces for one document, before it becomes staging Parquet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass
+class LineItem:
+    """One amount cell of a source table, with every dimension needed to rebuild that cell."""
+
+    table_order: int
+    table_kind: str
+    source_row: int
+    source_col: int
+    source_line: int | None
+    row_label: str
+    budget_unit_code: str | None
+    code: str | None
+    code_system: str
+    code_level: str | None
+    paired_code: str | None
+    paired_code_system: str | None
+    measure: str
+    fund_source: str
+    value_year: int | None
+    amount: Decimal  # in the table's printed unit
+    amount_yuan: Decimal
+    raw_text: str
+    unit_multiplier: int
+    column_label: str
+
+
+@dataclass
+class UnparsedCell:
+    table_order: int
+    source_row: int
+    source_col: int
+    source_line: int | None
+    raw_text: str
+    reason: str
+
+
+@dataclass
+class Project:
+    table_order: int
+    source_row: int
+    source_line: int | None
+    project_name: str
+    project_code: str | None
+    project_type: str | None
+    budget_unit_code: str | None
+    fund_source: str
+    value_year: int | None
+    amount_yuan: Decimal
+
+
+@dataclass
+class PerformanceIndicator:
+    table_order: int
+    source_row: int
+    source_line: int | None
+    subject: str
+    level1: str | None
+    level2: str | None
+    level3: str | None
+    operator: str | None
+    target_value: str | None
+    target_unit: str | None
+    raw_text: str
+
+
+@dataclass
+class TableResult:
+    """A classified, interpreted table: what `budgetwh extract` prints."""
+
+    order: int
+    kind: str
+    title: str
+    confidence: float
+    classify_reason: str
+    unit: str | None
+    unit_multiplier: int
+    year: int | None
+    layout: str
+    page_from: int | None
+    page_to: int | None
+    line_from: int | None
+    line_to: int | None
+    n_rows: int
+    n_cols: int
+    header_rows: int
+    columns: list[str]
+    declared_empty: bool = False
+    empty_reason: str | None = None
+    line_items: list[LineItem] = field(default_factory=list)
+    unparsed: list[UnparsedCell] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    indicators: list[PerformanceIndicator] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unit_rows: set[int] = field(default_factory=set)  # rows that carry a budget-unit code
+    subject: str | None = None  # performance tables: the project (or 'overall') they measure

@@ -1,0 +1,112 @@
+"""The staging vocabulary (DESIGN.md) and the printed words that map onto it.
+
+Word lists are ordered: the first matching phrase wins, so longer, more specific phrases come
+before the words they contain (事业单位经营收入 before 事业收入 before 收入). Matching runs on
+folded text (NFKC, no spaces). Extending the vocabulary means extending the dbt
+accepted_values tests and docs/staging.md together with these lists.
+"""
+
+from __future__ import annotations
+
+import re
+
+MEASURES = (
+    "total", "basic", "project", "reserve", "personnel", "public_admin", "transfer_to_superior",
+    "business_operation", "subsidy_to_affiliates", "carryover_out", "amount",
+)
+FUND_SOURCES = (
+    "all", "general_budget", "gov_fund", "soe_capital", "special_account", "business_income",
+    "operating_income", "superior_subsidy", "affiliate_remittance", "other", "carryover_in",
+    "non_fiscal_balance", "fiscal_appropriation",
+)
+
+# Spending categories: a column (or a row of a summary table) naming one of these.
+MEASURE_WORDS: tuple[tuple[str, str], ...] = (
+    (r"单位预留机动经费|预留机动|机动经费", "reserve"),
+    (r"结转下年|年终结转|结转结余下年", "carryover_out"),
+    (r"上缴上级支出|上解上级支出", "transfer_to_superior"),
+    (r"(事业单位)?经营支出", "business_operation"),
+    (r"对附属单位(的)?补助支出", "subsidy_to_affiliates"),
+    (r"人员经费和公用经费|基本支出", "basic"),
+    (r"人员经费|人员支出", "personnel"),
+    (r"公用经费|日常公用|公用支出", "public_admin"),
+    (r"项目支出|专项业务经费|专项资金|项目金额|项目经费", "project"),
+)
+
+# Where the money comes from.
+FUND_WORDS: tuple[tuple[str, str], ...] = (
+    (r"使用非财政拨款结余|非财政拨款结余", "non_fiscal_balance"),
+    (r"上年结转|上年实户资金余额|上年结余", "carryover_in"),
+    (r"一般公共预算|公共预算拨款|公共财政", "general_budget"),
+    (r"政府性基金|政府基金", "gov_fund"),
+    (r"国有资本经营", "soe_capital"),
+    (r"财政专户", "special_account"),
+    (r"事业单位经营收入|经营收入", "operating_income"),
+    (r"事业收入", "business_income"),
+    (r"上级补助收入", "superior_subsidy"),
+    (r"附属单位上缴收入|附属单位上缴", "affiliate_remittance"),
+    (r"其他收入|单位资金|其他资金", "other"),
+    (r"财政拨款|财政资金", "fiscal_appropriation"),
+)
+
+TOTAL_WORDS = re.compile(r"^(合计|总计|小计|预算数|金额|预算金额|本年预算|总额|资金总额|部门合计|全年预算数)$")
+TOTAL_ROW = re.compile(r"(合计|总计)$|^(合计|总计)")
+
+THREE_PUBLIC_ITEMS: tuple[tuple[str, str], ...] = (
+    (r"公务用车购置及运行|公务用车购置和运行|公务用车费", "vehicle_total"),
+    (r"公务用车购置", "vehicle_purchase"),
+    (r"公务用车运行", "vehicle_operation"),
+    (r"因公出国|出国\(境\)|出国（境）", "overseas_travel"),
+    (r"公务接待", "reception"),
+    (r"^合计$|^总计$|三公.*合计|^小计$", "total"),
+)
+
+_COMPILED: dict[int, tuple[tuple[re.Pattern[str], str], ...]] = {}
+
+
+def _first(words: tuple[tuple[str, str], ...], text: str) -> str | None:
+    compiled = _COMPILED.get(id(words))
+    if compiled is None:
+        compiled = tuple((re.compile(p), v) for p, v in words)
+        _COMPILED[id(words)] = compiled
+    for pattern, value in compiled:
+        if pattern.search(text):
+            return value
+    return None
+
+
+def measure_of(text: str) -> str | None:
+    return _first(MEASURE_WORDS, text)
+
+
+def fund_of(text: str) -> str | None:
+    return _first(FUND_WORDS, text)
+
+
+def three_public_item(text: str) -> str | None:
+    return _first(THREE_PUBLIC_ITEMS, text)
+
+
+UNIT_MULTIPLIERS = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
+_UNIT = re.compile(r"(?:单位|金额单位|计量单位)[:：]?(亿元|万元|千元|元)|[(（](亿元|万元|千元|元)[)）]")
+
+
+def unit_in(text: str) -> str | None:
+    """The money unit a caption or header declares ('单位：万元', '金额（元）')."""
+    match = _UNIT.search(text.replace(" ", ""))
+    if not match:
+        return None
+    return match.group(1) or match.group(2)
+
+
+_YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
+_BUDGET_YEAR = re.compile(r"预算年度[:：]?\s*(\d{4})")
+
+
+def year_in(text: str) -> int | None:
+    """A fiscal year printed in a title or caption; 预算年度 wins over any other year."""
+    match = _BUDGET_YEAR.search(text)
+    if match:
+        return int(match.group(1))
+    match = _YEAR.search(text)
+    return int(match.group(1)) if match else None

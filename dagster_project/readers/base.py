@@ -1,0 +1,69 @@
+"""The one interface every reader implements: bytes of a file in, tables of cell strings out.
+
+Readers know nothing about budgets. They find grids of cells, keep where each came from
+(page, source line, bounding box) and the text printed just above each grid, because the
+title, unit and year of a Chinese budget table are almost always printed there rather than
+inside the grid. Everything budget-specific happens later, on these format-agnostic tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class ReaderError(Exception):
+    """A file that a reader cannot turn into tables; the message names the reason."""
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A grid of cell strings exactly as printed (cleaned of layout noise, not interpreted).
+
+    `rows` is rectangular: every row has `n_cols` cells, blanks as "". `row_lines` holds the
+    1-based line of the source text each row came from (text formats) so that any value can be
+    traced back to the report; binary formats put None there and use `page`/`bbox` instead.
+    `context` is the text just above the table, nearest line last.
+    """
+
+    rows: tuple[tuple[str, ...], ...]
+    order: int
+    layout: str
+    context: tuple[str, ...] = ()
+    page_from: int | None = None
+    page_to: int | None = None
+    row_lines: tuple[int | None, ...] = ()
+    bbox: tuple[float, float, float, float] | None = None
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows)
+
+    @property
+    def n_cols(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """What a reader found in one file: its tables plus the narrative text around them."""
+
+    format: str
+    tables: list[RawTable]
+    text_lines: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    pages: int | None = None
+    pages_without_text: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+class Reader(Protocol):
+    """One reader per file format. Pure: no file-system access, bytes in, tables out."""
+
+    format: str
+
+    def sniff(self, data: bytes) -> bool:
+        """True when the bytes look like this reader's format (content, not the file name)."""
+
+    def read(self, data: bytes) -> ReadResult:
+        """Extract every table; raise ReaderError with a human reason when impossible."""

@@ -1,0 +1,160 @@
+"""Extraction results to staging frames (Polars), one frame per entity, per the DESIGN contract.
+
+Amounts go from Python Decimal straight into Polars Decimal(18, 2): no float ever holds money.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+
+import polars as pl
+
+from dagster_project.parsing.classify import BUDGET_KINDS
+from dagster_project.parsing.extract import DocumentInfo, Extraction
+
+MONEY = pl.Decimal(18, 2)
+
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "documents": {
+        "doc_id": pl.String, "source_path": pl.String, "sha256": pl.String, "format": pl.String,
+        "encoding": pl.String, "department_name": pl.String, "department_key": pl.String,
+        "unit_code": pl.String, "region_province": pl.String, "region_city": pl.String,
+        "region_county": pl.String, "fiscal_year": pl.Int32, "scope": pl.String,
+        "disclosure_id": pl.String, "published_date": pl.String, "status": pl.String,
+        "status_reason": pl.String, "notes": pl.String, "facts_fingerprint": pl.String,
+        "n_tables": pl.Int32, "n_line_items": pl.Int32, "n_unparsed": pl.Int32,
+    },
+    "tables": {
+        "doc_id": pl.String, "table_id": pl.String, "table_order": pl.Int32,
+        "table_kind": pl.String, "title": pl.String, "unit": pl.String,
+        "unit_multiplier": pl.Int64, "fiscal_year": pl.Int32, "page_from": pl.Int32,
+        "page_to": pl.Int32, "line_from": pl.Int32, "line_to": pl.Int32, "n_rows": pl.Int32,
+        "n_cols": pl.Int32, "header_rows": pl.Int32, "confidence": pl.Float64,
+        "classify_reason": pl.String, "declared_empty": pl.Boolean, "empty_reason": pl.String,
+        "layout": pl.String,
+    },
+    "line_items": {
+        "doc_id": pl.String, "table_id": pl.String, "table_kind": pl.String,
+        "source_row": pl.Int32, "source_col": pl.Int32, "source_line": pl.Int32,
+        "row_label": pl.String, "column_label": pl.String, "budget_unit_code": pl.String,
+        "code": pl.String, "code_system": pl.String, "code_level": pl.String,
+        "paired_code": pl.String, "paired_code_system": pl.String, "measure": pl.String,
+        "fund_source": pl.String, "value_year": pl.Int32, "amount_yuan": MONEY,
+        "raw_text": pl.String, "unit_multiplier": pl.Int64,
+    },
+    "unparsed_cells": {
+        "doc_id": pl.String, "table_id": pl.String, "source_row": pl.Int32,
+        "source_col": pl.Int32, "source_line": pl.Int32, "raw_text": pl.String, "reason": pl.String,
+    },
+    "projects": {
+        "doc_id": pl.String, "table_id": pl.String, "source_row": pl.Int32,
+        "source_line": pl.Int32, "project_name": pl.String, "project_code": pl.String,
+        "project_type": pl.String, "budget_unit_code": pl.String, "fund_source": pl.String,
+        "value_year": pl.Int32, "amount_yuan": MONEY,
+    },
+    "performance_indicators": {
+        "doc_id": pl.String, "table_id": pl.String, "source_row": pl.Int32,
+        "source_line": pl.Int32, "subject": pl.String, "level1": pl.String, "level2": pl.String,
+        "level3": pl.String, "operator": pl.String, "target_value": pl.String,
+        "target_unit": pl.String, "raw_text": pl.String,
+    },
+}
+FACT_ENTITIES = ("tables", "line_items", "unparsed_cells", "projects", "performance_indicators")
+
+
+def table_id(doc_id: str, order: int) -> str:
+    return f"{doc_id[:16]}-t{order:03d}"
+
+
+def facts_fingerprint(extraction: Extraction) -> str:
+    """Identity of a report's content: its facts without provenance. A GBK copy of a UTF-8
+    report has different bytes but the same fingerprint, so it is a duplicate."""
+    facts = sorted(
+        (li.table_kind, li.code or "", li.paired_code or "", li.budget_unit_code or "", li.measure,
+         li.fund_source, str(li.value_year), str(li.amount_yuan), li.row_label)
+        for li in extraction.line_items
+    )
+    return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()
+
+
+def document_frame(doc: DocumentInfo, extraction: Extraction | None, fingerprint: str | None) -> pl.DataFrame:
+    budget = [t for t in (extraction.tables if extraction else []) if t.kind in BUDGET_KINDS]
+    row = {
+        **{k: getattr(doc, k) for k in SCHEMAS["documents"] if hasattr(doc, k) and k != "notes"},
+        "notes": "; ".join(doc.notes) or None,
+        "facts_fingerprint": fingerprint,
+        "n_tables": len(extraction.tables) if extraction else 0,
+        "n_line_items": sum(len(t.line_items) for t in budget),
+        "n_unparsed": sum(len(t.unparsed) for t in budget),
+    }
+    return pl.DataFrame([row], schema=SCHEMAS["documents"])
+
+
+def _frame(entity: str, rows: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=SCHEMAS[entity]) if rows else pl.DataFrame(schema=SCHEMAS[entity])
+
+
+def fact_frames(extraction: Extraction) -> dict[str, pl.DataFrame]:
+    """Every staging entity of one document except `documents`."""
+    doc_id = extraction.document.doc_id
+    tables, items, unparsed, projects, indicators = [], [], [], [], []
+    for t in extraction.tables:
+        tid = table_id(doc_id, t.order)
+        tables.append({
+            "doc_id": doc_id, "table_id": tid, "table_order": t.order, "table_kind": t.kind,
+            "title": t.title, "unit": t.unit, "unit_multiplier": t.unit_multiplier,
+            "fiscal_year": t.year, "page_from": t.page_from, "page_to": t.page_to,
+            "line_from": t.line_from, "line_to": t.line_to, "n_rows": t.n_rows, "n_cols": t.n_cols,
+            "header_rows": t.header_rows, "confidence": t.confidence,
+            "classify_reason": t.classify_reason, "declared_empty": t.declared_empty,
+            "empty_reason": t.empty_reason, "layout": t.layout,
+        })
+        if t.kind not in BUDGET_KINDS:
+            continue  # attachments and indexes contribute no amounts
+        for li in t.line_items:
+            items.append({
+                "doc_id": doc_id, "table_id": tid, "table_kind": li.table_kind,
+                "source_row": li.source_row, "source_col": li.source_col,
+                "source_line": li.source_line, "row_label": li.row_label,
+                "column_label": li.column_label, "budget_unit_code": li.budget_unit_code,
+                "code": li.code, "code_system": li.code_system, "code_level": li.code_level,
+                "paired_code": li.paired_code, "paired_code_system": li.paired_code_system,
+                "measure": li.measure, "fund_source": li.fund_source, "value_year": li.value_year,
+                "amount_yuan": li.amount_yuan, "raw_text": li.raw_text,
+                "unit_multiplier": li.unit_multiplier,
+            })
+        for u in t.unparsed:
+            unparsed.append({
+                "doc_id": doc_id, "table_id": tid, "source_row": u.source_row,
+                "source_col": u.source_col, "source_line": u.source_line, "raw_text": u.raw_text,
+                "reason": u.reason,
+            })
+        for p in t.projects:
+            projects.append({
+                "doc_id": doc_id, "table_id": tid, "source_row": p.source_row,
+                "source_line": p.source_line, "project_name": p.project_name,
+                "project_code": p.project_code, "project_type": p.project_type,
+                "budget_unit_code": p.budget_unit_code, "fund_source": p.fund_source,
+                "value_year": p.value_year, "amount_yuan": p.amount_yuan,
+            })
+        for ind in t.indicators:
+            indicators.append({
+                "doc_id": doc_id, "table_id": tid, "source_row": ind.source_row,
+                "source_line": ind.source_line, "subject": ind.subject, "level1": ind.level1,
+                "level2": ind.level2, "level3": ind.level3, "operator": ind.operator,
+                "target_value": ind.target_value, "target_unit": ind.target_unit,
+                "raw_text": ind.raw_text,
+            })
+    return {
+        "tables": _frame("tables", tables),
+        "line_items": _frame("line_items", items),
+        "unparsed_cells": _frame("unparsed_cells", unparsed),
+        "projects": _frame("projects", projects),
+        "performance_indicators": _frame("performance_indicators", indicators),
+    }
+
+
+def total_decimal(frame: pl.DataFrame) -> Decimal:
+    return frame["amount_yuan"].sum() if frame.height else Decimal("0")

@@ -1,0 +1,77 @@
+"""The staging area on disk: `<warehouse dir>/staging/<entity>/<doc_id>.parquet` plus the
+content-hash manifest that decides what needs re-extraction.
+
+Each file is written to a temporary name and renamed into place, so a crash never leaves a
+half-written Parquet file for dbt to read. The manifest lives here, not in the Dagster
+instance, so a fresh machine or an ephemeral instance makes the same decisions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import polars as pl
+
+from dagster_project.staging.normalize import FACT_ENTITIES
+
+MANIFEST = "manifest.json"
+PARSER_VERSION = "1"  # bump to force re-extraction of every document after a parser change
+
+
+@dataclass
+class ManifestEntry:
+    source_path: str
+    sha256: str
+    status: str
+    status_reason: str | None
+    facts_fingerprint: str | None
+    parser_version: str = PARSER_VERSION
+
+
+class StagingStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, entity: str, doc_id: str) -> Path:
+        return self.root / entity / f"{doc_id}.parquet"
+
+    def write(self, entity: str, doc_id: str, frame: pl.DataFrame) -> None:
+        target = self.path(entity, doc_id)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        frame.write_parquet(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+
+    def remove(self, doc_id: str) -> None:
+        for entity in ("documents", *FACT_ENTITIES):
+            self.path(entity, doc_id).unlink(missing_ok=True)
+
+    def remove_facts(self, doc_id: str) -> None:
+        for entity in FACT_ENTITIES:
+            self.path(entity, doc_id).unlink(missing_ok=True)
+
+    def has_document(self, doc_id: str) -> bool:
+        return self.path("documents", doc_id).exists()
+
+    def read(self, entity: str) -> pl.DataFrame:
+        files = sorted((self.root / entity).glob("*.parquet"))
+        return pl.concat([pl.read_parquet(f) for f in files], how="vertical") if files else pl.DataFrame()
+
+    def load_manifest(self) -> dict[str, ManifestEntry]:
+        path = self.root / MANIFEST
+        if not path.exists():
+            return {}
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return {k: ManifestEntry(**v) for k, v in raw.get("documents", {}).items()}
+
+    def save_manifest(self, entries: dict[str, ManifestEntry]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / MANIFEST
+        tmp = path.with_name(f".{MANIFEST}.tmp")
+        body = {"parser_version": PARSER_VERSION, "documents": {k: asdict(v) for k, v in sorted(entries.items())}}
+        tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, path)

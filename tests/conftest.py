@@ -1,0 +1,29 @@
+"""Shared fixtures: the sample corpus extracted once per session, and staging built from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dagster_project.ingest import run_ingest
+from dagster_project.parsing.extract import extract_document
+
+REPO = Path(__file__).resolve().parent.parent
+RAW = REPO / "data" / "raw"
+SAMPLES = sorted(p.name for p in RAW.glob("*.txt"))
+SHARED = REPO.parent / "shared"
+REALPDF = SHARED / "realpdf"
+
+
+@pytest.fixture(scope="session")
+def extractions():
+    return {name: extract_document((RAW / name).read_bytes(), name) for name in SAMPLES}
+
+
+@pytest.fixture(scope="session")
+def staging(tmp_path_factory):
+    """Staging Parquet of the five samples, written by the real ingest stage."""
+    root = tmp_path_factory.mktemp("warehouse") / "staging"
+    run_ingest(RAW, root)
+    return root
