@@ -29,6 +29,12 @@ from dagster_project.readers.base import ReaderError
 console = Console(stderr=True)
 
 
+def _stdout() -> Console:
+    """Tables wide enough to read when piped (rich would squeeze them to 80 columns)."""
+    probe = Console()
+    return Console(soft_wrap=True, width=None if probe.is_terminal else 240)
+
+
 def _run(args: argparse.Namespace) -> int:
     raw_dir = Path(args.raw_dir)
     warehouse = Path(args.warehouse)
@@ -53,7 +59,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _print_summary(summary, staging: Path) -> None:
-    out = Console()
+    out = _stdout()
     out.print(f"[bold]budgetwh run[/]: {len(summary.outcomes)} documents, "
               f"{summary.extracted} extracted, {len(summary.outcomes) - summary.extracted} unchanged (skipped), "
               f"{len(summary.removed)} removed")
@@ -95,7 +101,7 @@ def _extract(args: argparse.Namespace) -> int:
         json.dump(body, sys.stdout, ensure_ascii=False, indent=1, default=_jsonable)
         sys.stdout.write("\n")
         return 0
-    out = Console()
+    out = _stdout()
     d = extraction.document
     out.print(f"[bold]{path}[/]  status={d.status}  department={d.department_name}  year={d.fiscal_year}  "
               f"scope={d.scope}  unit_code={d.unit_code}  region={d.region_province}/{d.region_city}/{d.region_county}")

@@ -55,7 +55,9 @@ def check_identities(items: pl.DataFrame) -> tuple[list[Finding], int]:
     by_row: dict[tuple, dict[str, Decimal]] = defaultdict(dict)
     mult: dict[tuple, int] = {}
     for r in rows.iter_rows(named=True):
-        key = (r["table_id"], r["source_row"], r["fund_source"], r["value_year"], r["paired_code"])
+        # row_label and code separate the panels of side-by-side tables sharing a grid row
+        key = (r["table_id"], r["source_row"], r["row_label"], r["code"], r["fund_source"],
+               r["value_year"], r["paired_code"])
         by_row[key].setdefault(r["measure"], r["amount_yuan"])
         mult[key] = r["unit_multiplier"]
     for key, measures in by_row.items():

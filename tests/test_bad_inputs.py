@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 
-import polars as pl
 import pytest
 
 from dagster_project.ingest import run_ingest

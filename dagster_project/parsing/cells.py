@@ -72,6 +72,8 @@ def parse_amount(text: str) -> Decimal | None:
             break
     if not _NUMBER.match(s):
         return None
+    if len(s.replace(",", "").split(".")[0].lstrip("+-")) > 14:
+        return None  # no budget prints 10^14; digit runs this long are identifiers
     try:
         value = Decimal(s.replace(",", "").lstrip("+"))
     except InvalidOperation:  # pragma: no cover - the regex admits only valid literals

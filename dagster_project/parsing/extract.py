@@ -103,7 +103,7 @@ def _title_matches(entry: str, title: str) -> bool:
 
 def _interpret_table(raw: RawTable, default_unit: str | None, previous: TableResult | None) -> TableResult:
     rows = [list(r) for r in raw.rows]
-    lines = list(raw.row_lines) or [None] * len(rows)
+    lines = [list(x) for x in raw.cell_lines] or [[None] * raw.n_cols for _ in rows]
     body_rows, captions = lift_captions(rows)
     lines = lines[len(rows) - len(body_rows):]
     context = [*raw.context, *captions]
@@ -122,7 +122,7 @@ def _interpret_table(raw: RawTable, default_unit: str | None, previous: TableRes
         unit_multiplier=UNIT_MULTIPLIERS.get(unit or default_unit or "元", 1), year=year,
         layout=raw.layout, page_from=raw.page_from, page_to=raw.page_to,
         line_from=raw.row_lines[0] if raw.row_lines else None,
-        line_to=raw.row_lines[-1] if raw.row_lines else None,
+        line_to=raw.last_line,
         n_rows=raw.n_rows, n_cols=raw.n_cols, header_rows=header_n, columns=[],
     )
     if result.unit is None:
@@ -164,8 +164,11 @@ def _projects(result: TableResult) -> list[Project]:
             nxt_total = next((li for li in nxt if li.source_col == total.source_col), None)
             if nxt_total and nxt_total.amount_yuan == total.amount_yuan and not _is_unit_row(result, rows[i + 1]):
                 continue  # a group header whose single child carries the same amount
+        attrs = result.row_attrs.get(r, {})
+        code = next((v for k, v in attrs.items() if re.search(r"项目(编码|代码)", k)), None)
+        kind = next((v for k, v in attrs.items() if re.search(r"类型|类别|性质", k)), None)
         projects.append(
-            Project(result.order, r, first.source_line, label, None, None, first.budget_unit_code,
+            Project(result.order, r, first.source_line, label, code, kind, first.budget_unit_code,
                     total.fund_source, total.value_year, total.amount_yuan)
         )
     return projects

@@ -23,7 +23,6 @@ from dagster_project.parsing.cells import display_label, fold, is_blank_amount, 
 from dagster_project.parsing.model import LineItem, TableResult, UnparsedCell
 from dagster_project.parsing.vocabulary import (
     TOTAL_ROW,
-    TOTAL_WORDS,
     UNIT_MULTIPLIERS,
     fund_of,
     measure_of,
@@ -38,6 +37,9 @@ _UNIT_CODE = re.compile(r"^\d{3,}$")
 _LABEL_CODE = re.compile(r"^(\d{3}(?:\d{2}){0,2})(?![\d年])\s*[-－—–_:：]?\s*(\S.*)$")
 _NUMBERING = re.compile(
     r"^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|[①-⑳]|其中[:：]?)+"
+)
+_NUMBERING_DISPLAY = re.compile(
+    r"^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|[①-⑳]|其中[:：]?)+\s*"
 )
 _CAPTION = re.compile(
     r"^(单位|金额单位|计量单位)[:：]|预算年度|^(部门|单位)(\(单位\))?(名称)?[:：]|^编制单位|^\d{6,}\S"
@@ -145,7 +147,7 @@ def split_header(rows: list[list[str]]) -> int:
 def header_paths(header: list[list[str]], width: int) -> list[list[str]]:
     """Header words above each column; a group header spreads right over the columns that
     have their own sub-header below it and nothing of their own in its row."""
-    grid = [r + [""] * (width - len(r)) for r in header]
+    grid = [r + [""] * (width - len(r)) for r in header if not _is_column_number_row(r)]
     filled = [list(r) for r in grid]
     for r in range(len(grid) - 1):
         for c in range(1, width):
@@ -232,7 +234,21 @@ def describe_columns(header: list[list[str]], body: list[list[str]], width: int)
         col.year = next((year_in(p) for p in reversed(paths[c]) if year_in(p)), None)
         col.unit = next((unit_in(p) for p in reversed(paths[c]) if unit_in(p)), None)
         columns.append(col)
+    _name_bare_subtotals(columns)
     return columns
+
+
+def _name_bare_subtotals(columns: list[Column]) -> None:
+    """A second total column (小计) directly followed by 人员/公用 columns is their subtotal,
+    i.e. 基本支出: exports that lose the group header over 小计|人员经费|公用经费 leave exactly
+    this shape, and counting it as a second grand total would double the row."""
+    amounts = [c for c in columns if c.role == "amount"]
+    for i, col in enumerate(amounts[1:-1], start=1):
+        if col.measure != "total" or amounts[i - 1].measure != "total" or col.fund != amounts[i - 1].fund:
+            continue
+        following = [c.measure for c in amounts[i + 1 : i + 3]]
+        if following and following[0] in ("personnel", "public_admin"):
+            col.measure = "basic"
 
 
 def panels_of(columns: list[Column]) -> list[Panel]:
@@ -348,6 +364,9 @@ def interpret_row(
 ) -> RowMeaning:
     labels = [display_label(row[c.index]) for c in panel.label_cols if c.index < len(row)]
     labels = [x for x in labels if x and not is_blank_amount(x)]
+    if not labels:  # '合 计' printed across the code columns
+        labels = [display_label(row[c.index]) for c in panel.code_cols
+                  if c.index < len(row) and row[c.index] and not fold(row[c.index]).isdigit()]
     label = labels[0] if labels else ""
     meaning = RowMeaning(label=label)
     for col in panel.columns:
@@ -362,6 +381,7 @@ def interpret_row(
             codes = [(match.group(1), None)]
             meaning.label = display_label(match.group(2))
     bare = strip_numbering(meaning.label)
+    meaning.label = _NUMBERING_DISPLAY.sub("", meaning.label).strip() or meaning.label
     meaning.is_total = bool(TOTAL_ROW.search(bare)) and not codes
     if kind == "three_public":
         meaning.item = three_public_item(bare)
@@ -428,7 +448,7 @@ def interpret_grid(
     result: TableResult,
     header: list[list[str]],
     body: list[list[str]],
-    body_lines: list[int | None],
+    body_lines: list[list[int | None]],
     default_fund: str,
     unit_code: str | None,
 ) -> None:
@@ -447,12 +467,15 @@ def interpret_grid(
     current_unit: list[str | None] = [unit_code] * len(panels)
     for r, row in enumerate(body):
         source_row = len(header) + r
-        line = body_lines[r] if r < len(body_lines) else None
+        row_lines = body_lines[r] if r < len(body_lines) else []
         for p, panel in enumerate(panels):
             meaning = interpret_row(row, panel, sides[p], result.kind, carries[p])
             if meaning.unit_code:
                 current_unit[p] = meaning.unit_code
                 result.unit_rows.add(source_row)
+            for col in panel.columns:
+                if col.role in ("label", "code", "note") and row[col.index] and col.path:
+                    result.row_attrs.setdefault(source_row, {})[fold(col.path[-1])] = display_label(row[col.index])
             if meaning.is_total:
                 row_measures[p] = None
             elif meaning.measure and not meaning.code:
@@ -462,6 +485,7 @@ def interpret_grid(
                 text = row[col.index]
                 if not text or is_blank_amount(text):
                     continue
+                line = row_lines[col.index] if col.index < len(row_lines) else None
                 value = parse_amount(text)
                 if col.role != "amount":
                     if value is not None and col.role == "label" and "." in text:

@@ -100,4 +100,5 @@ class TableResult:
     indicators: list[PerformanceIndicator] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unit_rows: set[int] = field(default_factory=set)  # rows that carry a budget-unit code
+    row_attrs: dict[int, dict[str, str]] = field(default_factory=dict)  # header -> text, per row
     subject: str | None = None  # performance tables: the project (or 'overall') they measure

@@ -23,7 +23,14 @@ _LEVEL1 = re.compile(r"一级指标")
 _LEVEL2 = re.compile(r"二级指标")
 _LEVEL3 = re.compile(r"三级指标|指标内容|指标名称")
 _VALUE = re.compile(r"指标值|目标值")
+_IDENTIFIER = re.compile(r"编码|代码|编号|序号|电话|年度$|年份")
 _SUBJECT_LABEL = re.compile(r"^(项目名称|项目)$")
+
+
+def _line(lines: list[list[int | None]], row: int, col: int | None) -> int | None:
+    if row >= len(lines) or col is None or not lines[row]:
+        return None
+    return lines[row][min(col, len(lines[row]) - 1)]
 
 
 def parse_target(text: str) -> tuple[str | None, str | None, str | None]:
@@ -54,7 +61,7 @@ def _subject(rows: list[list[str]], title: str) -> str | None:
 def interpret_performance(
     result: TableResult,
     rows: list[list[str]],
-    lines: list[int | None],
+    lines: list[list[int | None]],
     default_unit: str | None,
     previous_subject: str | None = None,
 ) -> str | None:
@@ -99,14 +106,14 @@ def interpret_performance(
             continue  # template rows (指标1: …) with no target are not indicators
         operator, value, unit = parse_target(raw) if raw else (None, None, None)
         result.indicators.append(
-            PerformanceIndicator(result.order, i, lines[i] if i < len(lines) else None, subject,
+            PerformanceIndicator(result.order, i, _line(lines, i, cols["value"]), subject,
                                  level1, level2, level3, operator, value, unit, raw)
         )
     return subject
 
 
 def _form_amounts(
-    result: TableResult, rows: list[list[str]], lines: list[int | None], default_unit: str | None
+    result: TableResult, rows: list[list[str]], lines: list[list[int | None]], default_unit: str | None
 ) -> None:
     """A money cell in a form is named by the text to its left (the row's item) and the text
     above it (the column's heading, e.g. 总额 / 财政拨款); a unit declared in a form label
@@ -122,12 +129,15 @@ def _form_amounts(
             if value is None:
                 label = display_label(cell)
                 continue
-            line = lines[r] if r < len(lines) else None
+            line = _line(lines, r, c)
             heading = next(
                 (display_label(rows[above][c]) for above in range(r - 1, -1, -1)
                  if c < len(rows[above]) and rows[above][c] and parse_amount(rows[above][c]) is None),
                 "",
             )
+            if _IDENTIFIER.search(fold(label)) and "." not in cell:
+                label = ""
+                continue  # 项目编码 371502241002060800023 is an identifier, not money
             if not label or "%" in label:
                 result.unparsed.append(UnparsedCell(result.order, r, c, line, cell, "number without a label"))
                 continue

@@ -50,7 +50,8 @@ def drop_empty_columns(table: RawTable) -> RawTable:
     """Columns blank in every row are layout artefacts (trailing tabs, empty pipes)."""
     keep = [c for c in range(table.n_cols) if any(c < len(r) and r[c] for r in table.rows)]
     rows = tuple(tuple(r[c] if c < len(r) else "" for c in keep) for r in table.rows)
-    return replace(table, rows=rows)
+    cell_lines = tuple(tuple(ln[c] if c < len(ln) else None for c in keep) for ln in table.cell_lines)
+    return replace(table, rows=rows, cell_lines=cell_lines)
 
 
 def stitch(tables: list[RawTable]) -> list[RawTable]:
@@ -67,10 +68,13 @@ def _stitch(tables: list[RawTable]) -> list[RawTable]:
             drop = set(_drop_repeated_header(prev, table))
             rows = [r for i, r in enumerate(table.rows) if i not in drop]
             lines = [ln for i, ln in enumerate(table.row_lines) if i not in drop]
+            cells = [ln for i, ln in enumerate(table.cell_lines) if i not in drop]
             out[-1] = replace(
                 prev,
                 rows=prev.rows + tuple(rows),
                 row_lines=prev.row_lines + tuple(lines),
+                cell_lines=prev.cell_lines + tuple(cells),
+                last_line=table.last_line or prev.last_line,
                 page_to=table.page_to if table.page_to is not None else prev.page_to,
             )
             continue

@@ -27,9 +27,10 @@ MEASURE_WORDS: tuple[tuple[str, str], ...] = (
     (r"上缴上级支出|上解上级支出", "transfer_to_superior"),
     (r"(事业单位)?经营支出", "business_operation"),
     (r"对附属单位(的)?补助支出", "subsidy_to_affiliates"),
-    (r"人员经费和公用经费|基本支出", "basic"),
+    (r"人员经费和公用经费", "basic"),
     (r"人员经费|人员支出", "personnel"),
     (r"公用经费|日常公用|公用支出", "public_admin"),
+    (r"基本支出", "basic"),
     (r"项目支出|专项业务经费|专项资金|项目金额|项目经费", "project"),
 )
 

@@ -23,6 +23,7 @@ class RawTable:
     `rows` is rectangular: every row has `n_cols` cells, blanks as "". `row_lines` holds the
     1-based line of the source text each row came from (text formats) so that any value can be
     traced back to the report; binary formats put None there and use `page`/`bbox` instead.
+    `cell_lines` refines that per cell where a row spans several lines (one cell per line).
     `context` is the text just above the table, nearest line last.
     """
 
@@ -33,6 +34,8 @@ class RawTable:
     page_from: int | None = None
     page_to: int | None = None
     row_lines: tuple[int | None, ...] = ()
+    cell_lines: tuple[tuple[int | None, ...], ...] = ()  # source line of each cell, same shape as rows
+    last_line: int | None = None  # last source line the table occupies
     bbox: tuple[float, float, float, float] | None = None
 
     @property

@@ -27,6 +27,7 @@ class _Block:
     rows: list[list[str]]
     row_lines: list[int]  # 0-based line index per row
     layout: str
+    cell_lines: list[list[int]] | None = None  # 0-based line index per cell, when rows span lines
 
 
 def _kind(line: str) -> str:
@@ -51,13 +52,14 @@ def _pipe_cells(line: str) -> list[str]:
     return [clean_cell(c) for c in stripped.split("|")]
 
 
-def _align_short_rows(rows: list[list[str]], width: int) -> list[list[str]]:
+def _align_short_rows(rows: list[list[str]], lines: list[list[int]], width: int) -> tuple[list[list[str]], list[list[int]]]:
     """One-cell-per-line exports lose column spans: a header row of 5 group labels sits above
     13 columns. The row below shows where vertical merges are (its blank cells), so each short
     row's cells are laid over the row below: a cell above a blank takes that single column,
     any other cell spans the run of filled columns up to the next blank.
     """
     out = [r + [""] * (width - len(r)) for r in rows]
+    out_lines = [ln + [ln[-1]] * (width - len(ln)) for ln in lines]
     for i in range(len(rows) - 2, -1, -1):
         row = rows[i]
         if len(row) >= width:
@@ -76,10 +78,12 @@ def _align_short_rows(rows: list[list[str]], width: int) -> list[list[str]]:
         if len(spans) < len(row):
             continue
         aligned_row = [""] * width
-        for cell, start in zip(row, spans):
+        aligned_lines = [lines[i][0]] * width
+        for cell, line, start in zip(row, lines[i], spans):
             aligned_row[start] = cell
-        out[i] = aligned_row
-    return out
+            aligned_lines[start] = line
+        out[i], out_lines[i] = aligned_row, aligned_lines
+    return out, out_lines
 
 
 def _segment(lines: list[str]) -> list[_Block]:
@@ -109,7 +113,7 @@ def _segment(lines: list[str]) -> list[_Block]:
                 i = run_end
                 continue
             # One cell per line: each blank-separated group of lines is a row.
-            rows, row_lines = [], []
+            rows, row_lines, cell_lines = [], [], []
             while i < n:
                 group_end = i
                 while group_end < n and kinds[group_end] == "cell":
@@ -117,6 +121,7 @@ def _segment(lines: list[str]) -> list[_Block]:
                 if group_end == i:
                     break
                 rows.append([clean_cell(lines[j][1:]) for j in range(i, group_end)])
+                cell_lines.append(list(range(i, group_end)))
                 row_lines.append(i)
                 i = group_end
                 if i < n and kinds[i] == "blank" and i + 1 < n and kinds[i + 1] == "cell":
@@ -124,7 +129,8 @@ def _segment(lines: list[str]) -> list[_Block]:
                 else:
                     break
             width = max(len(r) for r in rows)
-            blocks.append(_Block(start, i, _align_short_rows(rows, width), row_lines, "cell_per_line"))
+            grid, grid_lines = _align_short_rows(rows, cell_lines, width)
+            blocks.append(_Block(start, i, grid, row_lines, "cell_per_line", grid_lines))
             continue
         i += 1
     masked = [line if kinds[j] in ("text", "blank") else "" for j, line in enumerate(lines)]
@@ -164,6 +170,9 @@ def parse_text(text: str) -> tuple[list[RawTable], list[str]]:
         rows = _pad(block.rows)
         if not rows or not any(any(c for c in r) for r in rows):
             continue
+        width = len(rows[0])
+        cell_lines = block.cell_lines or [[line] * width for line in block.row_lines]
+        cell_lines = [ln + [ln[-1]] * (width - len(ln)) for ln in cell_lines]
         tables.append(
             RawTable(
                 rows=tuple(tuple(r) for r in rows),
@@ -173,6 +182,8 @@ def parse_text(text: str) -> tuple[list[RawTable], list[str]]:
                 page_from=pages[block.start] if "\f" in text else None,
                 page_to=pages[block.end - 1] if "\f" in text else None,
                 row_lines=tuple(j + 1 for j in block.row_lines),
+                cell_lines=tuple(tuple(j + 1 for j in ln) for ln in cell_lines),
+                last_line=max(j for ln in cell_lines for j in ln) + 1,
             )
         )
     narrative = [clean_cell(lines[j]) for j in range(len(lines)) if not claimed[j] and lines[j].strip()]
