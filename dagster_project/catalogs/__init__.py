@@ -277,6 +277,12 @@ def resolve_economic_name(name: str, system: str | None = None) -> str | None:
     return record.code if record else None
 
 
+# 项 names that the full catalogue repeats under almost every administrative 款 (项 01, 02, 03
+# and 50). The CSV holds only a subset of 项, so such a name may look unique there while it is
+# not; it is never resolved by name alone.
+_REPEATED_ITEM_NAMES = frozenset({"行政运行", "一般行政管理事务", "机关服务", "事业运行"})
+
+
 def resolve_function_name(name: str) -> str | None:
     """The function code a printed name stands for, or None when unknown or ambiguous.
 
@@ -285,7 +291,10 @@ def resolve_function_name(name: str) -> str | None:
     >>> resolve_function_name("行政运行") is None
     True
     """
-    record = _pick(_function_index().get(normalize_name(name), ()))
+    key = normalize_name(name)
+    if key in _REPEATED_ITEM_NAMES:
+        return None
+    record = _pick(_function_index().get(key, ()))
     return record.code if record else None
 
 

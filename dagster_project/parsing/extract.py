@@ -101,7 +101,7 @@ def _title_matches(entry: str, title: str) -> bool:
     return bool(a) and (a in b or b.endswith(a) or a.endswith(re.sub(r"^\d{4}年(度)?", "", b)))
 
 
-def _interpret_table(raw: RawTable, default_unit: str | None, previous: TableResult | None) -> TableResult:
+def _interpret_table(raw: RawTable, default_unit: str | None, carried_subject: str | None) -> TableResult:
     rows = [list(r) for r in raw.rows]
     lines = [list(x) for x in raw.cell_lines] or [[None] * raw.n_cols for _ in rows]
     body_rows, captions = lift_captions(rows)
@@ -130,8 +130,9 @@ def _interpret_table(raw: RawTable, default_unit: str | None, previous: TableRes
     if verdict.kind in ("other", "table_index"):
         return result
     if verdict.kind == "performance_target":
-        inherited = previous.subject if previous and previous.kind == "performance_target" and not title else None
-        result.subject = interpret_performance(result, body_rows, lines, result.unit, inherited)
+        result.subject = interpret_performance(
+            result, body_rows, lines, result.unit, None if title else carried_subject
+        )
         return result
     default_fund = fund_of(fold(title)) or "all"
     interpret_grid(
@@ -187,8 +188,14 @@ def extract_document(data: bytes, source_path: str) -> Extraction:
     units = Counter(u for t in raws for c in t.context if (u := unit_in(c)))
     default_unit = units.most_common(1)[0][0] if units else None
     tables: list[TableResult] = []
+    subject = None  # a performance form broken over untitled grids keeps its project
     for raw in raws:
-        tables.append(_interpret_table(raw, default_unit, tables[-1] if tables else None))
+        table = _interpret_table(raw, default_unit, subject)
+        if table.kind == "performance_target":
+            subject = table.subject
+        elif table.title:
+            subject = None
+        tables.append(table)
 
     index = [e for raw, t in zip(raws, tables) if t.kind == "table_index" for e in _index_entries(raw)]
     for i, table in enumerate(tables):

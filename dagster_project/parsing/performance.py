@@ -23,6 +23,7 @@ _LEVEL1 = re.compile(r"一级指标")
 _LEVEL2 = re.compile(r"二级指标")
 _LEVEL3 = re.compile(r"三级指标|指标内容|指标名称")
 _VALUE = re.compile(r"指标值|目标值")
+_FOOTER = re.compile(r"经办人|联系电话|填报日期|填报人|审核人|负责人|联系人")
 _IDENTIFIER = re.compile(r"编码|代码|编号|序号|电话|年度$|年份")
 _SUBJECT_LABEL = re.compile(r"^(项目名称|项目)$")
 
@@ -45,17 +46,40 @@ def parse_target(text: str) -> tuple[str | None, str | None, str | None]:
     return operator, match.group(2).replace(",", ""), unit
 
 
-def _subject(rows: list[list[str]], title: str) -> str | None:
-    for row in rows:
-        cells = [c for c in row if c]
-        for i, cell in enumerate(cells[:-1]):
-            if _SUBJECT_LABEL.match(fold(cell)):
-                return display_label(cells[i + 1])
+def _title_subject(title: str) -> str | None:
+    """'2.宣传印刷费绩效目标表' -> '宣传印刷费'; a 部门整体 table measures the whole department."""
     if re.search(r"整体", fold(title)):
         return "overall"
     stem = re.sub(r"^\d+[.、．]", "", display_label(title))
     stem = re.sub(r"(项目)?(支出)?绩效目标表$", "", stem)
     return stem or None
+
+
+def _indicator_columns(row: list[str]) -> dict[str, int | None] | None:
+    """Column positions of an indicator header row (一级指标 | 二级指标 | 三级指标 | 指标值)."""
+    joined = fold("".join(row))
+    if not (_LEVEL1.search(joined) and _LEVEL2.search(joined)):
+        return None
+    cols: dict[str, int | None] = {"l1": None, "l2": None, "l3": None, "value": None}
+    for c, cell in enumerate(row):
+        text = fold(cell)
+        if cols["l1"] is None and _LEVEL1.search(text):
+            cols["l1"] = c
+        elif cols["l2"] is None and _LEVEL2.search(text):
+            cols["l2"] = c
+        elif cols["l3"] is None and _LEVEL3.search(text):
+            cols["l3"] = c
+        elif cols["value"] is None and _VALUE.search(text):
+            cols["value"] = c
+    return cols if cols["value"] is not None else None
+
+
+def _row_subject(row: list[str]) -> str | None:
+    cells = [c for c in row if c]
+    for i, cell in enumerate(cells[:-1]):
+        if _SUBJECT_LABEL.match(fold(cell)):
+            return display_label(cells[i + 1])
+    return None
 
 
 def interpret_performance(
@@ -65,61 +89,60 @@ def interpret_performance(
     default_unit: str | None,
     previous_subject: str | None = None,
 ) -> str | None:
-    """Indicators from the indicator grid; label/value money cells from the form rows.
+    """Indicators from indicator grids; label/value money cells from the form rows.
 
-    A form often breaks into two grids (money, then indicators) with no title between them;
-    the indicators then belong to the subject of the grid before. Returns the subject used.
+    One grid may hold several project forms one after another (a 项目名称 row starts each),
+    and one form may break into two grids (money, then indicators) with no title between
+    them: the indicators then belong to the subject of the grid before. Returns the subject
+    in force at the end, for the grid that may continue this one.
     """
-    subject = _subject(rows, result.title) or previous_subject or "overall"
-    header_at = None
-    for i, row in enumerate(rows):
-        joined = fold("".join(row))
-        if _LEVEL1.search(joined) and _LEVEL2.search(joined):
-            header_at = i
-            cols = {"l1": None, "l2": None, "l3": None, "value": None}
-            for c, cell in enumerate(row):
-                text = fold(cell)
-                if cols["l1"] is None and _LEVEL1.search(text):
-                    cols["l1"] = c
-                elif cols["l2"] is None and _LEVEL2.search(text):
-                    cols["l2"] = c
-                elif cols["l3"] is None and _LEVEL3.search(text):
-                    cols["l3"] = c
-                elif cols["value"] is None and _VALUE.search(text):
-                    cols["value"] = c
-            break
-    form_rows = rows if header_at is None else rows[:header_at]
-    _form_amounts(result, form_rows, lines, default_unit)
-    if header_at is None or cols["value"] is None:
-        return subject
+    subject = _title_subject(result.title) or previous_subject or "overall"
+    cols: dict[str, int | None] | None = None
     level1 = level2 = None
-    for i in range(header_at + 1, len(rows)):
-        row = rows[i]
-        get = lambda key: display_label(row[cols[key]]) if cols[key] is not None and cols[key] < len(row) else ""  # noqa: E731
-        if _LEVEL1.search(fold("".join(row))):
+    form_rows: list[int] = []
+    for i, row in enumerate(rows):
+        named = _row_subject(row)
+        if named:
+            subject, cols = named, None
+        header = _indicator_columns(row)
+        if header:
+            cols, level1, level2 = header, None, None
             continue
+        if cols is None:
+            form_rows.append(i)
+            continue
+
+        def get(key: str, row: list[str] = row) -> str:
+            c = cols[key]
+            return display_label(row[c]) if c is not None and c < len(row) else ""
+
         level1 = get("l1") or level1
         level2 = get("l2") or level2
-        level3 = get("l3") or None
         raw = get("value")
-        if not raw:
-            continue  # template rows (指标1: …) with no target are not indicators
-        operator, value, unit = parse_target(raw) if raw else (None, None, None)
+        if not raw or _FOOTER.search(fold(get("l1") + get("l2"))):
+            continue  # template rows (指标1: …) and form footers (经办人, 填报日期) are not indicators
+        operator, value, unit = parse_target(raw)
         result.indicators.append(
             PerformanceIndicator(result.order, i, _line(lines, i, cols["value"]), subject,
-                                 level1, level2, level3, operator, value, unit, raw)
+                                 level1, level2, get("l3") or None, operator, value, unit, raw)
         )
+    _form_amounts(result, rows, lines, default_unit, form_rows)
     return subject
 
 
 def _form_amounts(
-    result: TableResult, rows: list[list[str]], lines: list[list[int | None]], default_unit: str | None
+    result: TableResult,
+    rows: list[list[str]],
+    lines: list[list[int | None]],
+    default_unit: str | None,
+    form_rows: list[int],
 ) -> None:
     """A money cell in a form is named by the text to its left (the row's item) and the text
     above it (the column's heading, e.g. 总额 / 财政拨款); a unit declared in a form label
     ('资金金额（万元）') holds for the rows below it."""
     unit = default_unit
-    for r, row in enumerate(rows):
+    for r in form_rows:
+        row = rows[r]
         unit = next((unit_in(c) for c in row if unit_in(c)), unit)
         label = ""
         for c, cell in enumerate(row):

@@ -50,7 +50,6 @@ FUND_WORDS: tuple[tuple[str, str], ...] = (
     (r"财政拨款|财政资金", "fiscal_appropriation"),
 )
 
-TOTAL_WORDS = re.compile(r"^(合计|总计|小计|预算数|金额|预算金额|本年预算|总额|资金总额|部门合计|全年预算数)$")
 TOTAL_ROW = re.compile(r"(合计|总计)$|^(合计|总计)")
 
 THREE_PUBLIC_ITEMS: tuple[tuple[str, str], ...] = (
