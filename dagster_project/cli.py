@@ -12,11 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 
+import polars as pl
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -25,6 +25,7 @@ from dagster_project import settings
 from dagster_project.ingest import LOADED, discover, run_ingest
 from dagster_project.parsing.extract import extract_document
 from dagster_project.readers.base import ReaderError
+from dagster_project.staging.store import StagingStore
 
 console = Console(stderr=True)
 
@@ -59,22 +60,28 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _print_summary(summary, staging: Path) -> None:
+    """The closing summary covers the whole staging area (what the warehouse will hold),
+    with this run's work stated separately, so a no-op rerun still reports the corpus."""
     out = _stdout()
-    out.print(f"[bold]budgetwh run[/]: {len(summary.outcomes)} documents, "
-              f"{summary.extracted} extracted, {len(summary.outcomes) - summary.extracted} unchanged (skipped), "
-              f"{len(summary.removed)} removed")
-    by_status = summary.by_status
-    out.print("documents by status: " + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())))
-    kinds: Counter = Counter()
+    store = StagingStore(staging)
+    out.print(f"[bold]budgetwh run[/]: {len(summary.outcomes)} documents: {summary.extracted} extracted, "
+              f"{len(summary.outcomes) - summary.extracted} unchanged (skipped), {len(summary.removed)} removed")
+    out.print("documents by status: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.by_status.items())))
+    loaded = [o.doc_id for o in summary.outcomes if o.status in LOADED]
+    tables = store.scan("tables")
+    if tables is not None and loaded:
+        kinds = tables.filter(pl.col("doc_id").is_in(loaded)).group_by("table_kind").len().sort("table_kind").collect()
+        out.print("tables by kind: " + ", ".join(f"{k} {n}" for k, n in kinds.iter_rows()))
+    counts = {}
+    for entity in ("line_items", "unparsed_cells", "projects", "performance_indicators"):
+        frame = store.scan(entity)
+        counts[entity] = 0 if frame is None or not loaded else \
+            frame.filter(pl.col("doc_id").is_in(loaded)).select(pl.len()).collect().item()
+    out.print(f"line items: {counts['line_items']}; unparsed cells: {counts['unparsed_cells']}; "
+              f"projects: {counts['projects']}; performance indicators: {counts['performance_indicators']}")
     for o in summary.outcomes:
-        kinds.update(o.tables_by_kind)
-    if kinds:
-        out.print("tables by kind (extracted this run): " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
-    out.print(f"line items (extracted this run): {sum(o.line_items for o in summary.outcomes)}; "
-              f"unparsed cells: {sum(o.unparsed for o in summary.outcomes)}")
-    for o in summary.outcomes:
-        if o.status not in ("ok",):
-            out.print(f"  [yellow]{o.status}[/] {o.source_path}: {o.status_reason}")
+        if o.status != "ok":
+            out.print(f"  [yellow]{o.status}[/] {o.source_path}: {o.status_reason}", markup=True, highlight=False)
     out.print(f"staging: {staging}")
 
 

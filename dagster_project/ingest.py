@@ -24,7 +24,7 @@ from dagster_project.parsing.extract import DocumentInfo, Extraction, extract_do
 from dagster_project.readers.base import ReaderError
 from dagster_project.readers.registry import sniff_format
 from dagster_project.staging.normalize import document_frame, fact_frames, facts_fingerprint
-from dagster_project.staging.store import ManifestEntry, StagingStore
+from dagster_project.staging.store import ManifestEntry, StagingStore, parser_version
 
 MAX_FILE_BYTES = int(os.environ.get("BUDGETWH_MAX_FILE_MB", "200")) * 1024 * 1024
 LOADED = ("ok", "partial")
@@ -131,7 +131,7 @@ def run_ingest(
         sha = hashlib.sha256(path.read_bytes()).hexdigest() if path.stat().st_size <= MAX_FILE_BYTES else None
         previous = manifest.get(display)
         if previous and sha and previous.sha256 == sha and store.has_document(previous.sha256) \
-                and previous.parser_version == ManifestEntry.parser_version:
+                and previous.parser_version == parser_version():
             outcomes.append(DocumentOutcome(display, previous.sha256, previous.status, previous.status_reason, False))
             if on_progress:
                 on_progress(display)

@@ -8,9 +8,11 @@ instance, so a fresh machine or an ephemeral instance makes the same decisions.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass
+from functools import cache
 from pathlib import Path
 
 import polars as pl
@@ -18,7 +20,21 @@ import polars as pl
 from dagster_project.staging.normalize import FACT_ENTITIES
 
 MANIFEST = "manifest.json"
-PARSER_VERSION = "1"  # bump to force re-extraction of every document after a parser change
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@cache
+def parser_version() -> str:
+    """A digest of the code and data that turn bytes into staging rows. Changing a reader, the
+    interpreter or a catalog changes it, so every document is re-extracted by the next run
+    without anyone remembering to bump a number."""
+    digest = hashlib.sha256()
+    for folder in ("readers", "parsing", "catalogs", "staging"):
+        for path in sorted((_PACKAGE / folder).rglob("*")):
+            if path.suffix in (".py", ".csv") and path.is_file():
+                digest.update(path.relative_to(_PACKAGE).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @dataclass
@@ -28,7 +44,10 @@ class ManifestEntry:
     status: str
     status_reason: str | None
     facts_fingerprint: str | None
-    parser_version: str = PARSER_VERSION
+    parser_version: str = ""
+
+    def __post_init__(self) -> None:
+        self.parser_version = self.parser_version or parser_version()
 
 
 class StagingStore:
@@ -61,6 +80,12 @@ class StagingStore:
         files = sorted((self.root / entity).glob("*.parquet"))
         return pl.concat([pl.read_parquet(f) for f in files], how="vertical") if files else pl.DataFrame()
 
+    def scan(self, entity: str) -> pl.LazyFrame | None:
+        """All documents' rows of one entity, lazily (no whole-corpus list in memory)."""
+        if not any((self.root / entity).glob("*.parquet")):
+            return None
+        return pl.scan_parquet(self.root / entity / "*.parquet")
+
     def load_manifest(self) -> dict[str, ManifestEntry]:
         path = self.root / MANIFEST
         if not path.exists():
@@ -72,6 +97,6 @@ class StagingStore:
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / MANIFEST
         tmp = path.with_name(f".{MANIFEST}.tmp")
-        body = {"parser_version": PARSER_VERSION, "documents": {k: asdict(v) for k, v in sorted(entries.items())}}
+        body = {"parser_version": parser_version(), "documents": {k: asdict(v) for k, v in sorted(entries.items())}}
         tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, path)
