@@ -134,7 +134,8 @@ def _interpret_table(raw: RawTable, default_unit: str | None, carried_subject: s
             result, body_rows, lines, result.unit, None if title else carried_subject
         )
         return result
-    default_fund = fund_of(fold(title)) or "all"
+    # '（不含上年结转）' qualifies a title; it does not name the table's fund
+    default_fund = fund_of(re.sub(r"[(（]?不?含[^)）]*[)）]?", "", fold(title))) or "all"
     interpret_grid(
         result, body_rows[:header_n], body_rows[header_n:], lines[header_n:], default_fund,
         caption_unit_code or None,

@@ -46,6 +46,11 @@ _CAPTION = re.compile(
 )
 
 
+# The spending category a whole table is about, and tables whose values are not spending.
+_KIND_MEASURE = {"basic_expenditure": "basic", "project_expenditure": "project"}
+_KIND_DEFAULT_MEASURE = {"asset_holdings": "amount"}
+
+
 @dataclass
 class Column:
     index: int
@@ -340,22 +345,25 @@ class _CodeCarry:
 def _row_codes(row: list[str], panel: Panel, carry: _CodeCarry) -> list[tuple[str, str | None]]:
     """(code, system hint) for each code group of the row: the 部门 code first, 政府 second."""
     found: list[tuple[str, str | None]] = []
-    split_groups: dict[str, list[Column]] = {}
+    groups: list[list[Column]] = []
     for col in panel.code_cols:
         if col.code_part:
-            split_groups.setdefault(col.code_system or "default", []).append(col)
+            # each 类 column starts a code group: 部门 类|款 then 政府 类|款 side by side
+            if col.code_part == "类" or not groups:
+                groups.append([])
+            groups[-1].append(col)
             continue
         text = fold(row[col.index]) if col.index < len(row) else ""
         if _CODE_FULL.match(text):
             found.append((text, col.code_system))
-    for group, cols in split_groups.items():
+    for number, cols in enumerate(groups):
         code = None
         for col in cols:
             text = fold(row[col.index]) if col.index < len(row) else ""
             if text.isdigit():
-                code = carry.compose(group, col.code_part or "类", text) or code
+                code = carry.compose(str(number), col.code_part or "类", text) or code
         if code:
-            found.append((code, None if group == "default" else group))
+            found.append((code, cols[0].code_system))
     return found
 
 
@@ -456,6 +464,10 @@ def interpret_grid(
     width = max([len(r) for r in header + body] or [0])
     body = [r + [""] * (width - len(r)) for r in body]
     columns = describe_columns(header, body, width)
+    own = _KIND_MEASURE.get(result.kind)
+    for col in columns:
+        if col.measure == own:
+            col.measure = "total"  # 基本支出 over the 合计 of a 基本支出表 restates the table, it is its total
     result.columns = [f"{c.role}:{c.header}" for c in columns]
     panels = panels_of(columns)
     summary_like = len(panels) > 1 or result.kind in (
@@ -502,7 +514,7 @@ def interpret_grid(
                     continue
                 measure = col.measure
                 if measure == "total":
-                    measure = meaning.measure or inherited or "total"
+                    measure = meaning.measure or inherited or _KIND_DEFAULT_MEASURE.get(result.kind, "total")
                 fund = col.fund or meaning.fund or default_fund
                 code, system = meaning.code, meaning.code_system
                 item = col.item if col.item not in (None, "total") else (meaning.item or col.item)

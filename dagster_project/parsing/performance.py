@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from dagster_project.parsing.cells import display_label, fold, is_blank_amount, parse_amount
 from dagster_project.parsing.model import LineItem, PerformanceIndicator, TableResult, UnparsedCell
-from dagster_project.parsing.vocabulary import UNIT_MULTIPLIERS, fund_of, unit_in
+from dagster_project.parsing.vocabulary import UNIT_MULTIPLIERS, fund_of, measure_of, unit_in
 
 _TARGET = re.compile(r"^\s*(≥|≤|>=|<=|＞＝|＜＝|>|<|＞|＜|=|＝|大于等于|小于等于|不低于|不高于|不少于|不超过|大于|小于|等于)?\s*([-+]?\d[\d,]*(?:\.\d+)?)\s*(.*)$")
 _OPERATORS = {
@@ -19,10 +19,21 @@ _OPERATORS = {
     "<=": "≤", "＜＝": "≤", "小于等于": "≤", "不高于": "≤", "不超过": "≤",
     "＞": ">", "大于": ">", "＜": "<", "小于": "<", "＝": "=", "等于": "=",
 }
+_UNIT = re.compile(
+    r"^(%|‰|个?百分点|百分比|[万亿千百]?(人次|人|次|户|家|个|元|天|月|年|日|小时|件|项|台|套|辆|所|份|场|期|批|篇"
+    r"|条|张|册|平方米|米|公里|分|岁|本|座|床|例|分钟|工作日))(/[\u4e00-\u9fff]{1,3})?$"
+)
 _LEVEL1 = re.compile(r"一级指标")
+_LEVEL1_WORD = re.compile(r"^(产出|效益|满意度|成本|效果|影响)指标$")
+_LEVEL2_WORD = re.compile(
+    r"^(数量|质量|时效|成本|经济成本|社会成本|生态环境成本|经济效益|社会效益|生态效益|可持续影响|可持续发展影响"
+    r"|服务对象满意度|满意度)指标$|^服务对象满意度$"
+)
+_ONLY_RULE = re.compile(r"^[-—_.·=]+$")
 _LEVEL2 = re.compile(r"二级指标")
 _LEVEL3 = re.compile(r"三级指标|指标内容|指标名称")
 _VALUE = re.compile(r"指标值|目标值")
+_LABELLED_AMOUNT = re.compile(r"^(\D+?)[:：]\s*([-\d,.]+)$")
 _FOOTER = re.compile(r"经办人|联系电话|填报日期|填报人|审核人|负责人|联系人")
 _IDENTIFIER = re.compile(r"编码|代码|编号|序号|电话|年度$|年份")
 _SUBJECT_LABEL = re.compile(r"^(项目名称|项目)$")
@@ -40,9 +51,14 @@ def parse_target(text: str) -> tuple[str | None, str | None, str | None]:
     match = _TARGET.match(cleaned)
     if not match or not match.group(2):
         return None, cleaned or None, None
+    rest = match.group(3).strip()
+    if re.match(r"^年.*[月日]|^年底|^年\d", rest) and len(match.group(2)) == 4:
+        return None, cleaned, None  # '2024年12月底前' is a date, not 2024 of some unit
     operator = match.group(1)
     operator = _OPERATORS.get(operator, operator) if operator else None
-    unit = match.group(3).strip() or None
+    # a unit is short ('%', '万元', '元/人', '万人次'); longer trailing text is a description
+    # glued to the number ('≥95服务满意程度') and is kept only in raw_text
+    unit = rest if _UNIT.match(rest) else None
     return operator, match.group(2).replace(",", ""), unit
 
 
@@ -72,6 +88,49 @@ def _indicator_columns(row: list[str]) -> dict[str, int | None] | None:
         elif cols["value"] is None and _VALUE.search(text):
             cols["value"] = c
     return cols if cols["value"] is not None else None
+
+
+def _implicit_columns(row: list[str]) -> dict[str, int | None] | None:
+    """An indicator row whose form printed no 一级指标 header: the level-1 word (产出指标 …)
+    fixes the columns, the next three cells are level 2, level 3 and the target."""
+    for c, cell in enumerate(row):
+        if _LEVEL1_WORD.match(fold(cell)) and c + 3 < len(row):
+            return {"l1": c, "l2": c + 1, "l3": c + 2, "value": c + 3}
+    return None
+
+
+def _realign(row: list[str], cols: dict[str, int | None]) -> list[str]:
+    """Rows whose leading row-span cells were dropped arrive shifted left. The level-1 word
+    shows by how much; failing that, the target (≥95%) belongs in the value column. Level
+    columns hold level words only: free text that lands there is the level-3 indicator."""
+    l1, l2, l3, value = cols["l1"], cols["l2"], cols["l3"], cols["value"]
+    for c, cell in enumerate(row):
+        word = fold(cell)
+        if _LEVEL1_WORD.match(word):
+            if l1 is not None and c < l1:
+                row = [""] * (l1 - c) + row
+            break
+        if _LEVEL2_WORD.search(word) and l2 is not None:
+            if c < l2:  # a level-2 word (时效指标) in the level-1 column
+                row = [""] * (l2 - c) + row
+            break
+    if value is not None and not (value < len(row) and _is_target(row[value])):
+        targets = [c for c in range(min(value, len(row))) if row[c] and _is_target(row[c])]
+        if targets:
+            row = [""] * (value - targets[-1]) + row
+    row = row + [""] * max(0, (value or 0) + 1 - len(row))
+    for level, pattern in ((l1, _LEVEL1_WORD), (l2, _LEVEL2_WORD)):
+        if level is not None and l3 is not None and row[level] and not pattern.search(fold(row[level])) \
+                and not row[l3]:
+            row = list(row)
+            row[l3], row[level] = row[level], ""
+    return row
+
+
+def _is_target(text: str) -> bool:
+    """'≥98%', '100%', '5元/人': a number with an operator or a unit."""
+    operator, value, unit = parse_target(text)
+    return value is not None and (operator is not None or unit is not None)
 
 
 def _row_subject(row: list[str]) -> str | None:
@@ -109,8 +168,11 @@ def interpret_performance(
             cols, level1, level2 = header, None, None
             continue
         if cols is None:
-            form_rows.append(i)
-            continue
+            cols = _implicit_columns(row)
+            if cols is None:
+                form_rows.append(i)
+                continue
+        row = _realign(row, cols)
 
         def get(key: str, row: list[str] = row) -> str:
             c = cols[key]
@@ -119,7 +181,7 @@ def interpret_performance(
         level1 = get("l1") or level1
         level2 = get("l2") or level2
         raw = get("value")
-        if not raw or _FOOTER.search(fold(get("l1") + get("l2"))):
+        if not raw or _ONLY_RULE.match(fold(raw)) or _FOOTER.search(fold(get("l1") + get("l2"))):
             continue  # template rows (指标1: …) and form footers (经办人, 填报日期) are not indicators
         operator, value, unit = parse_target(raw)
         result.indicators.append(
@@ -145,12 +207,17 @@ def _form_amounts(
         row = rows[r]
         unit = next((unit_in(c) for c in row if unit_in(c)), unit)
         label = ""
+        measure = None
         for c, cell in enumerate(row):
             if not cell or is_blank_amount(cell):
                 continue
             value = parse_amount(cell)
-            if value is None:
+            glued = _LABELLED_AMOUNT.match(display_label(cell)) if value is None else None
+            if glued and parse_amount(glued.group(2)) is not None:
+                label, value = glued.group(1), parse_amount(glued.group(2))  # '资金总额: 460,036.8'
+            elif value is None:
                 label = display_label(cell)
+                measure = measure_of(fold(cell)) or measure  # '本年基本支出 | 保运转 | 446.43'
                 continue
             line = _line(lines, r, c)
             heading = next(
@@ -172,7 +239,7 @@ def _form_amounts(
                     table_order=result.order, table_kind=result.kind, source_row=r, source_col=c,
                     source_line=line, row_label=label, budget_unit_code=None, code=None,
                     code_system="none", code_level=None, paired_code=None, paired_code_system=None,
-                    measure="project" if result.title and "项目" in result.title else "total",
+                    measure=measure or "total",
                     fund_source=fund, value_year=result.year, amount=value,
                     amount_yuan=(value * multiplier).quantize(Decimal("0.01")), raw_text=cell,
                     unit_multiplier=multiplier, column_label=column_label,

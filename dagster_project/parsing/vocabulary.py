@@ -31,7 +31,7 @@ MEASURE_WORDS: tuple[tuple[str, str], ...] = (
     (r"人员经费|人员支出", "personnel"),
     (r"公用经费|日常公用|公用支出", "public_admin"),
     (r"基本支出", "basic"),
-    (r"项目支出|专项业务经费|专项资金|项目金额|项目经费", "project"),
+    (r"项目支出|专项业务经费|专项资金|项目经费", "project"),
 )
 
 # Where the money comes from.
@@ -53,7 +53,7 @@ FUND_WORDS: tuple[tuple[str, str], ...] = (
 TOTAL_ROW = re.compile(r"(合计|总计)$|^(合计|总计)")
 
 THREE_PUBLIC_ITEMS: tuple[tuple[str, str], ...] = (
-    (r"公务用车购置及运行|公务用车购置和运行|公务用车费", "vehicle_total"),
+    (r"公务用车购置(及|和|与)运|公务用车费", "vehicle_total"),
     (r"公务用车购置", "vehicle_purchase"),
     (r"公务用车运行", "vehicle_operation"),
     (r"因公出国|出国\(境\)|出国（境）", "overseas_travel"),
