@@ -448,6 +448,13 @@ def interpret_row(
     return meaning
 
 
+def _line_side(panel_side: str | None, kind: str) -> str:
+    """Revenue or expenditure: from the panel of a 收支 table, else from the table's kind."""
+    if panel_side is not None:
+        return "revenue" if panel_side == "revenue" else "expenditure"
+    return "revenue" if kind == "revenue_summary" else "expenditure"
+
+
 def _multiplier(unit: str | None) -> int:
     return UNIT_MULTIPLIERS.get(unit or "元", 1)
 
@@ -545,5 +552,7 @@ def interpret_grid(
                         raw_text=text,
                         unit_multiplier=multiplier,
                         column_label=col.header,
+                        is_total=meaning.is_total,
+                        side=_line_side(sides[p], result.kind),
                     )
                 )

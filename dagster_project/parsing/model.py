@@ -30,6 +30,10 @@ class LineItem:
     raw_text: str
     unit_multiplier: int
     column_label: str
+    # A 合计/总计 row: the table's own total, which marts read instead of re-adding rows.
+    is_total: bool = False
+    # revenue | expenditure: which side of a 收支 table the cell sits on (None in forms).
+    side: str | None = None
 
 
 @dataclass

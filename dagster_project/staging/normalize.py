@@ -42,7 +42,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "code": pl.String, "code_system": pl.String, "code_level": pl.String,
         "paired_code": pl.String, "paired_code_system": pl.String, "measure": pl.String,
         "fund_source": pl.String, "value_year": pl.Int32, "amount_yuan": MONEY,
-        "raw_text": pl.String, "unit_multiplier": pl.Int64,
+        "raw_text": pl.String, "unit_multiplier": pl.Int64, "is_total": pl.Boolean,
+        "side": pl.String,
     },
     "unparsed_cells": {
         "doc_id": pl.String, "table_id": pl.String, "source_row": pl.Int32,
@@ -123,7 +124,7 @@ def fact_frames(extraction: Extraction) -> dict[str, pl.DataFrame]:
                 "paired_code": li.paired_code, "paired_code_system": li.paired_code_system,
                 "measure": li.measure, "fund_source": li.fund_source, "value_year": li.value_year,
                 "amount_yuan": li.amount_yuan, "raw_text": li.raw_text,
-                "unit_multiplier": li.unit_multiplier,
+                "unit_multiplier": li.unit_multiplier, "is_total": li.is_total, "side": li.side,
             })
         for u in t.unparsed:
             unparsed.append({
