@@ -39,7 +39,8 @@ def test_every_amount_cell_is_a_line_item_or_reported(sample, staging):
     assert unparsed.height == 0, unparsed.to_dicts()
     mismatches = []
     for table in tables.iter_rows(named=True):
-        expected = scan(lines[table["line_from"] - 1 : table["line_to"]])
+        printed = table["line_from"] is not None  # tables listed as 空表 in the 目录 have no grid
+        expected = scan(lines[table["line_from"] - 1 : table["line_to"]]) if printed else 0
         mine = items.filter(pl.col("table_id") == table["table_id"])
         got = sum(1 for raw in mine["raw_text"] if AMOUNT.match(raw.strip()))
         if expected != got:

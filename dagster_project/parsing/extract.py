@@ -176,6 +176,29 @@ def _projects(result: TableResult) -> list[Project]:
     return projects
 
 
+def _declared_only(index: list[tuple[str, bool, str | None]], tables: list[TableResult]) -> list[TableResult]:
+    """Tables the report's own 目录 lists as 空表 but does not print at all. They are recorded
+    (kind from the listed name, no grid) so that "published as empty" stays distinguishable
+    from "not published": 000 lists its 三公 table as 空表 and prints no grid for it."""
+    out: list[TableResult] = []
+    order = max((t.order for t in tables), default=-1)
+    for name, empty, reason in index:
+        if not empty or any(_title_matches(name, t.title) for t in tables):
+            continue
+        verdict = classify(name, "")
+        if verdict.kind not in BUDGET_KINDS:
+            continue
+        order += 1
+        out.append(TableResult(
+            order=order, kind=verdict.kind, title=name, confidence=verdict.confidence,
+            classify_reason=f"listed in the report's 目录 only; {verdict.reason}", unit=None,
+            unit_multiplier=1, year=None, layout="index_only", page_from=None, page_to=None,
+            line_from=None, line_to=None, n_rows=0, n_cols=0, header_rows=0, columns=[],
+            declared_empty=True, empty_reason=reason or "报表目录: 空表",
+        ))
+    return out
+
+
 def _is_unit_row(result: TableResult, source_row: int) -> bool:
     return source_row in result.unit_rows
 
@@ -209,6 +232,8 @@ def extract_document(data: bytes, source_path: str) -> Extraction:
             table.declared_empty, table.empty_reason = True, declared[2] or "报表目录: 空表"
         elif note:
             table.declared_empty, table.empty_reason = True, display_label(note)
+
+    tables += _declared_only(index, tables)
 
     year, year_note = fiscal_year([t.year for t in tables if t.kind in BUDGET_KINDS and t.year], read.text_lines)
     for table in tables:  # a title without a year is the document's year
