@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from dagster_project.parsing.cells import display_label, fold
 from dagster_project.parsing.classify import BUDGET_KINDS, classify, pick_title
@@ -161,11 +162,8 @@ def _projects(result: TableResult) -> list[Project]:
         total = next((li for li in items if li.measure in ("total", "project") and li.fund_source == "all"), items[0])
         if _is_unit_row(result, r):
             continue
-        if i + 1 < len(rows):
-            nxt = by_row[rows[i + 1]]
-            nxt_total = next((li for li in nxt if li.source_col == total.source_col), None)
-            if nxt_total and nxt_total.amount_yuan == total.amount_yuan and not _is_unit_row(result, rows[i + 1]):
-                continue  # a group header whose single child carries the same amount
+        if _heads_a_group(result, by_row, rows[i + 1:], total):
+            continue
         attrs = result.row_attrs.get(r, {})
         code = next((v for k, v in attrs.items() if re.search(r"项目(编码|代码)", k)), None)
         kind = next((v for k, v in attrs.items() if re.search(r"类型|类别|性质", k)), None)
@@ -197,6 +195,25 @@ def _declared_only(index: list[tuple[str, bool, str | None]], tables: list[Table
             declared_empty=True, empty_reason=reason or "报表目录: 空表",
         ))
     return out
+
+
+def _heads_a_group(result: TableResult, by_row: dict[int, list], following: list[int], total) -> bool:
+    """A row whose amount is exactly the sum of the rows right below it is a group or unit
+    subtotal (a department's name above its projects, a category above its items), not a
+    project: counting it too would double the project spending."""
+    running = Decimal("0")
+    for r in following:
+        if _is_unit_row(result, r):
+            return False
+        cell = next((li for li in by_row[r] if li.source_col == total.source_col), None)
+        if cell is None:
+            continue
+        running += cell.amount_yuan
+        if running == total.amount_yuan:
+            return True
+        if running > total.amount_yuan > 0:
+            return False
+    return False
 
 
 def _is_unit_row(result: TableResult, source_row: int) -> bool:

@@ -1,0 +1,96 @@
+{#- Every within-table identity instance, over all tables of loaded documents (not only the
+    designated ones: a broken identity anywhere is worth knowing). -#}
+with line_items as (
+    select * from {{ ref('int_line_items') }}
+),
+
+titles as (
+    select table_id, table_title from line_items group by all
+),
+
+row_total as (
+    select
+        disclosure_id, table_id,
+        'row total = Σ spending categories' as check_name,
+        'row ' || source_row || coalesce(' ' || code, '') || ' ' || row_label
+            || case when fund_source <> 'all' then ' (' || fund_source || ')' else '' end as location,
+        expected, actual, n_terms, multiplier
+    from ({{ identity_row_total(ref('int_line_items'),
+            ['disclosure_id', 'table_id', 'source_row', 'row_label', 'code', 'paired_code', 'budget_unit_code',
+             'fund_source', 'value_year'], measure='fact_measure') }})
+),
+
+basic_parts as (
+    select
+        disclosure_id, table_id,
+        'basic = personnel + public_admin' as check_name,
+        'row ' || source_row || coalesce(' ' || code, '') || ' ' || row_label as location,
+        expected, actual, n_terms, multiplier
+    from ({{ identity_basic_parts(ref('int_line_items'),
+            ['disclosure_id', 'table_id', 'source_row', 'row_label', 'code', 'paired_code', 'budget_unit_code',
+             'fund_source', 'value_year'], measure='fact_measure') }})
+),
+
+parent_children as (
+    select
+        disclosure_id, table_id,
+        'parent code = Σ child codes' as check_name,
+        'code ' || code || ', column ' || source_col || coalesce(', unit ' || budget_unit_code, '') as location,
+        expected, actual, n_terms, multiplier
+    from ({{ identity_parent_children(ref('int_line_items'),
+            ['disclosure_id', 'table_id', 'source_col', 'budget_unit_code', 'code_system']) }})
+),
+
+column_total as (
+    select
+        disclosure_id, table_id,
+        'column total = Σ top-level codes' as check_name,
+        'column ' || source_col || ' (' || code_system || ')' as location,
+        expected, actual, n_terms, multiplier
+    from ({{ identity_column_total(ref('int_line_items'), ['disclosure_id', 'table_id', 'source_col']) }})
+),
+
+three_public as (
+    select
+        disclosure_id, table_id,
+        part as check_name,
+        value_year || ' ' || fund_source as location,
+        expected, actual, n_terms, multiplier
+    from ({{ identity_three_public(
+            '(select * from ' ~ ref('int_line_items') ~ " where fact = 'three_public')",
+            ['disclosure_id', 'table_id', 'fund_source', 'value_year']) }})
+),
+
+revenue_expenditure as (
+    select
+        disclosure_id, table_id,
+        '收入总计 = 支出总计' as check_name,
+        'largest total on each side' as location,
+        expected, actual, n_terms, multiplier
+    from ({{ identity_revenue_expenditure(
+            '(select * from ' ~ ref('int_line_items') ~ " where table_kind = 'budget_summary')",
+            ['disclosure_id', 'table_id']) }})
+),
+
+checks as (
+    select * from row_total
+    union all select * from basic_parts
+    union all select * from parent_children
+    union all select * from column_total
+    union all select * from three_public
+    union all select * from revenue_expenditure
+)
+
+select
+    checks.disclosure_id,
+    'within_table' as check_scope,
+    checks.check_name,
+    [titles.table_title] as tables_involved,
+    [checks.table_id] as table_ids,
+    checks.location,
+    checks.expected,
+    checks.actual,
+    checks.n_terms,
+    checks.multiplier
+from checks
+inner join titles using (table_id)

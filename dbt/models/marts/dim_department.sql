@@ -1,0 +1,30 @@
+{#- One row per department however its name is printed (中国共产党…委员会 = 中共…委), with the
+    region resolved by the `cpca` place-name library at extraction time. -#}
+with documents as (
+    select * from {{ ref('int_documents') }}
+),
+
+final as (
+    select
+        department_key,
+        mode(department_name) as department_name,
+        list(distinct department_name order by department_name) as names_seen,
+        list(distinct unit_code order by unit_code) filter (where unit_code is not null) as budget_unit_codes,
+        mode(region_province) as region_province,
+        mode(region_city) as region_city,
+        mode(region_county) as region_county,
+        case
+            when mode(region_county) is not null then 'county'
+            when mode(region_city) is not null then 'city'
+            when mode(region_province) is not null then 'province'
+        end as admin_level,
+        min(fiscal_year) as first_fiscal_year,
+        max(fiscal_year) as last_fiscal_year,
+        count(distinct disclosure_id) as n_disclosures,
+        {{ load_id() }} as load_id
+    from documents
+    where department_key is not null
+    group by department_key
+)
+
+select * from final

@@ -1,0 +1,59 @@
+{#- 支出经济分类 in both systems: 部门预算 (301xx …) and 政府预算 (501xx …), with the usual
+    部门 → 政府 mapping (for 机关; `government_code_institution` where 事业单位 differ). -#}
+with catalog as (
+    select * from {{ ref('economic_codes') }}
+),
+
+seen as (
+    select code, code_system, row_label, count(*) as n
+    from {{ ref('int_line_items') }}
+    where code_system in ('econ_department', 'econ_government') and code is not null and row_label <> ''
+    group by all
+),
+
+names_seen as (
+    select code, list(distinct row_label order by row_label) as names_seen
+    from seen
+    group by code
+),
+
+from_documents as (
+    select
+        code,
+        arg_max(row_label, n) as name,
+        any_value(code_system) as system,
+        case length(code) when 3 then '类' when 5 then '款' end as level,
+        case length(code) when 5 then left(code, 3) end as parent_code,
+        null as government_code,
+        null as government_code_institution,
+        null as aliases
+    from seen
+    where code not in (select code from catalog)
+    group by code
+),
+
+all_codes as (
+    select *, 'catalog' as origin from catalog
+    union all by name
+    select *, 'documents' as origin from from_documents
+),
+
+final as (
+    select
+        all_codes.code,
+        all_codes.name,
+        all_codes.system,
+        all_codes.level,
+        all_codes.parent_code,
+        all_codes.government_code,
+        all_codes.government_code_institution,
+        case when all_codes.aliases is null or all_codes.aliases = '' then []
+             else string_split(all_codes.aliases, '|') end as former_names,
+        coalesce(names_seen.names_seen, []) as names_seen,
+        all_codes.origin,
+        {{ load_id() }} as load_id
+    from all_codes
+    left join names_seen using (code)
+)
+
+select * from final

@@ -1,0 +1,60 @@
+{#- Every identity checked, per disclosure: what was expected, what the parts add up to, the
+    difference, the rounding tolerance of DESIGN.md, and a verdict.
+
+    pass: within tolerance. warn: outside tolerance but within 1% of the expected value (a
+    slip in the publisher's figures, e.g. 15,579.50 printed for 15,579.95). fail: the figures
+    contradict each other. Both warn and fail are findings about the publisher's numbers; the
+    pipeline's own invariants are dbt tests of severity error and never reach this mart. -#}
+with checks as (
+    select * from {{ ref('int_quality_within_table') }}
+    union all by name
+    select * from {{ ref('int_quality_cross_table') }}
+),
+
+measured as (
+    select
+        *,
+        cast(actual - expected as decimal(18, 2)) as difference,
+        {{ rounding_tolerance('n_terms', 'multiplier') }} as tolerance
+    from checks
+),
+
+judged as (
+    select
+        *,
+        case
+            when abs(difference) <= tolerance then 'pass'
+            when abs(difference) <= greatest(tolerance, abs(expected) * 0.01) then 'warn'
+            else 'fail'
+        end as verdict
+    from measured
+),
+
+final as (
+    select
+        {{ surrogate_key(['disclosure_id', 'check_scope', 'check_name', 'table_ids', 'location']) }} as check_id,
+        disclosure_id,
+        check_scope,
+        check_name,
+        tables_involved,
+        table_ids,
+        location,
+        cast(expected as decimal(18, 2)) as expected_yuan,
+        cast(actual as decimal(18, 2)) as actual_yuan,
+        difference as difference_yuan,
+        tolerance as tolerance_yuan,
+        n_terms,
+        verdict,
+        case verdict
+            when 'pass' then check_name || ' holds at ' || location
+                || ' (difference ' || difference || ' yuan, tolerance ' || tolerance || ')'
+            else check_name || ' does not hold at ' || location || ' in ' || array_to_string(tables_involved, ' / ')
+                || ': the report prints ' || expected || ' yuan but its parts add up to ' || actual
+                || ' yuan, off by ' || difference || ' yuan, more than the rounding tolerance of '
+                || tolerance || ' yuan for ' || n_terms || ' printed term(s)'
+        end as explanation,
+        {{ load_id() }} as load_id
+    from judged
+)
+
+select * from final
