@@ -26,6 +26,9 @@ from dagster_project.ingest import LOADED, discover, run_ingest
 from dagster_project.parsing.extract import extract_document
 from dagster_project.readers.base import ReaderError
 from dagster_project.staging.store import StagingStore
+from dagster_project.warehouse.dbt_build import run_dbt_build
+from dagster_project.warehouse.paths import WarehousePaths
+from dagster_project.warehouse.publish import new_load_id, publish
 
 console = Console(stderr=True)
 
@@ -55,7 +58,30 @@ def _run(args: argparse.Namespace) -> int:
         )
     _print_summary(summary, staging)
     if files and not any(o.status in LOADED for o in summary.outcomes):
+        console.print("[red]no document could be loaded[/]: the published warehouse is left as it was")
         return 2
+    return _build_and_publish(WarehousePaths(warehouse), summary)
+
+
+def _build_and_publish(paths: WarehousePaths, summary) -> int:
+    """dbt builds into the build file; only a passing build replaces the published file."""
+    load_id = new_load_id()
+    with console.status(f"dbt build (load {load_id})", spinner="dots"):
+        outcome = run_dbt_build(paths, load_id)
+    out = _stdout()
+    counts = {s: len(outcome.with_status(s)) for s in ("success", "pass", "warn", "error", "fail", "skipped")}
+    out.print("dbt build: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+    for result in outcome.with_status("warn"):
+        out.print(f"  [yellow]warn[/] {result['unique_id']}: {result.get('failures')} finding(s)", highlight=False)
+    if not outcome.success:
+        for result in outcome.with_status("error", "fail"):
+            out.print(f"  [red]{result['status']}[/] {result['unique_id']}: {result.get('message')}", highlight=False)
+        if not outcome.results:
+            out.print(outcome.log_tail, markup=False, highlight=False)
+        console.print(f"[red]dbt build failed[/]: {paths.published} was not replaced")
+        return 1
+    published = publish(paths, load_id, {"documents": len(summary.outcomes), "extracted": summary.extracted})
+    out.print(f"warehouse: {published} (load {load_id})")
     return 0
 
 

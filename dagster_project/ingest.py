@@ -165,6 +165,7 @@ def run_ingest(
             _restamp(store, outcome.doc_id, status, reason)
         outcome.status, outcome.status_reason = status, reason
     store.save_manifest(manifest)
+    store.ensure_schemas()
     return IngestSummary(outcomes, removed)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from dagster_project.staging.normalize import FACT_ENTITIES
+from dagster_project.staging.normalize import FACT_ENTITIES, SCHEMAS
 
 MANIFEST = "manifest.json"
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -64,6 +64,12 @@ class StagingStore:
         frame.write_parquet(tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
+
+    def ensure_schemas(self) -> None:
+        """An empty `_schema.parquet` in every entity folder: dbt's sources glob the folder,
+        and a corpus without a single project table must still give an (empty) projects source."""
+        for entity, schema in SCHEMAS.items():
+            self.write(entity, "_schema", pl.DataFrame(schema=schema))
 
     def remove(self, doc_id: str) -> None:
         for entity in ("documents", *FACT_ENTITIES):

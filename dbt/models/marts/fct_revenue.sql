@@ -3,7 +3,16 @@
     (general_budget, gov_fund and soe_capital are parts of fiscal_appropriation; see
     dim_fund_source): sum only siblings. -#}
 with lines as (
-    select * from {{ ref('int_designated_line_items') }}
+    select
+        *,
+        -- a 收入总表 may print one fund twice (总计 and 本年收入合计 of a report without
+        -- carry-over): one fact, from the first printing
+        row_number() over (
+            partition by disclosure_id, fund_source, case when fact = 'revenue_by_function' then code end,
+                value_year, budget_unit_code, row_label
+            order by source_row, source_col
+        ) as printing
+    from {{ ref('int_designated_line_items') }}
     where fact in ('revenue_by_fund', 'revenue_by_function')
 ),
 
@@ -28,6 +37,7 @@ final as (
         unit_multiplier,
         {{ load_id() }} as load_id
     from lines
+    where printing = 1
 )
 
 select * from final
