@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench dev lint lock clean
+.PHONY: run test bench dev docs lint lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ bench: $(STAMP)
 
 dev: $(STAMP)
 	$(BIN)/dagster dev -h 127.0.0.1
+
+## dbt's documentation site for the marts (after `make run`), served on localhost:8080.
+docs: $(STAMP)
+	cd dbt && BUDGETWH_STAGING_DIR=../data/warehouse/staging ../$(BIN)/dbt docs generate --profiles-dir . \
+		&& ../$(BIN)/dbt docs serve --profiles-dir . --host 127.0.0.1 --port 8080
 
 lint: $(STAMP)
 	$(BIN)/ruff check dagster_project tests benchmarks
