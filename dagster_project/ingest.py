@@ -114,59 +114,117 @@ def _settle_duplicates(store: StagingStore, manifest: dict[str, ManifestEntry]) 
     return final
 
 
+@dataclass
+class Plan:
+    """What a load has to do, decided from the manifest in staging (not the Dagster instance),
+    so a fresh machine or an ephemeral instance decides the same."""
+
+    files: dict[str, Path]  # display path -> file, every report currently in the raw folder
+    changed: list[str]  # new or changed files (or a new parser version): extract them
+    unchanged: list[str]
+    removed: list[str]  # in the manifest, gone from the raw folder
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.changed and not self.removed
+
+
+def display_path(raw_dir: Path, path: Path) -> str:
+    return path.relative_to(raw_dir).as_posix() if path.is_relative_to(raw_dir) else str(path)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_current(entry: ManifestEntry | None, path: Path, store: StagingStore) -> bool:
+    """Unchanged since it was staged: same size and mtime (cheap), else same content hash."""
+    if entry is None or entry.parser_version != parser_version() or not store.has_document(entry.sha256):
+        return False
+    stat = path.stat()
+    if (entry.size, entry.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+        return True
+    return stat.st_size <= MAX_FILE_BYTES and entry.sha256 == _sha256(path)
+
+
+def plan(raw_dir: Path, store: StagingStore, files: Iterable[Path] | None = None) -> Plan:
+    manifest = store.load_manifest()
+    found = {display_path(raw_dir, p): p for p in (files if files is not None else discover(raw_dir))}
+    changed, unchanged = [], []
+    for display, path in found.items():
+        (unchanged if is_current(manifest.get(display), path, store) else changed).append(display)
+    removed = sorted(set(manifest) - set(found))
+    return Plan(found, changed, unchanged, removed)
+
+
+def stage_document(path: Path, display: str, store: StagingStore) -> DocumentOutcome:
+    """Extract one file and write its staging Parquet and manifest entry (one document's whole
+    footprint, so documents can be staged by separate processes)."""
+    previous = store.load_manifest_entry(display)
+    stat = path.stat()
+    doc, extraction = extract_file(path, display)
+    if previous and previous.sha256 != doc.doc_id and not store.is_referenced(previous.sha256, besides=display):
+        store.remove(previous.sha256)
+    fingerprint = facts_fingerprint(extraction) if extraction and doc.status in LOADED else None
+    store.write("documents", doc.doc_id, document_frame(doc, extraction, fingerprint))
+    if extraction is not None:
+        for entity, frame in fact_frames(extraction).items():
+            store.write(entity, doc.doc_id, frame)
+    else:
+        store.remove_facts(doc.doc_id)
+    store.save_manifest_entry(ManifestEntry(display, doc.doc_id, doc.status, doc.status_reason, fingerprint,
+                                            size=stat.st_size, mtime_ns=stat.st_mtime_ns))
+    outcome = DocumentOutcome(display, doc.doc_id, doc.status, doc.status_reason, True)
+    if extraction:
+        outcome.tables_by_kind = Counter(t.kind for t in extraction.tables)
+        outcome.line_items = len(extraction.line_items)
+        outcome.unparsed = len(extraction.unparsed)
+    return outcome
+
+
+def settle(store: StagingStore, removed: Iterable[str] = ()) -> dict[str, tuple[str, str | None]]:
+    """Corpus-wide decisions after staging: forget removed files, mark duplicates, and stamp
+    each document's final status into its staging row. Returns (status, reason) by path."""
+    for gone in removed:
+        entry = store.load_manifest_entry(gone)
+        store.remove_manifest_entry(gone)
+        if entry and not store.is_referenced(entry.sha256):
+            store.remove(entry.sha256)
+    manifest = store.load_manifest()
+    final = _settle_duplicates(store, manifest)
+    for display, (status, reason) in final.items():
+        _restamp(store, manifest[display].sha256, status, reason)
+    store.ensure_schemas()
+    return final
+
+
 def run_ingest(
     raw_dir: Path,
     staging_root: Path,
     on_progress: Callable[[str], None] | None = None,
     files: Iterable[Path] | None = None,
 ) -> IngestSummary:
+    """The whole extraction stage in one call: plan, stage what changed, settle."""
     store = StagingStore(staging_root)
+    work = plan(raw_dir, store, files)
     manifest = store.load_manifest()
-    paths = list(files) if files is not None else discover(raw_dir)
     outcomes: list[DocumentOutcome] = []
-    seen: set[str] = set()
-    for path in paths:
-        display = path.relative_to(raw_dir).as_posix() if path.is_relative_to(raw_dir) else str(path)
-        seen.add(display)
-        sha = hashlib.sha256(path.read_bytes()).hexdigest() if path.stat().st_size <= MAX_FILE_BYTES else None
-        previous = manifest.get(display)
-        if previous and sha and previous.sha256 == sha and store.has_document(previous.sha256) \
-                and previous.parser_version == parser_version():
-            outcomes.append(DocumentOutcome(display, previous.sha256, previous.status, previous.status_reason, False))
-            if on_progress:
-                on_progress(display)
-            continue
-        if previous:
-            store.remove(previous.sha256)
-        doc, extraction = extract_file(path, display)
-        fingerprint = facts_fingerprint(extraction) if extraction and doc.status in LOADED else None
-        store.write("documents", doc.doc_id, document_frame(doc, extraction, fingerprint))
-        if extraction is not None:
-            for entity, frame in fact_frames(extraction).items():
-                store.write(entity, doc.doc_id, frame)
-        manifest[display] = ManifestEntry(display, doc.doc_id, doc.status, doc.status_reason, fingerprint)
-        outcome = DocumentOutcome(display, doc.doc_id, doc.status, doc.status_reason, True)
-        if extraction:
-            outcome.tables_by_kind = Counter(t.kind for t in extraction.tables)
-            outcome.line_items = len(extraction.line_items)
-            outcome.unparsed = len(extraction.unparsed)
-        outcomes.append(outcome)
+    for display, path in work.files.items():
+        if display in work.changed:
+            outcomes.append(stage_document(path, display, store))
+        else:
+            entry = manifest[display]
+            outcomes.append(DocumentOutcome(display, entry.sha256, entry.status, entry.status_reason, False))
         if on_progress:
             on_progress(display)
-    removed = sorted(set(manifest) - seen)
-    for gone in removed:
-        entry = manifest.pop(gone)
-        if not any(e.sha256 == entry.sha256 for e in manifest.values()):
-            store.remove(entry.sha256)
-    final = _settle_duplicates(store, manifest)
+    final = settle(store, work.removed)
     for outcome in outcomes:
-        status, reason = final.get(outcome.source_path, (outcome.status, outcome.status_reason))
-        if (status, reason) != (outcome.status, outcome.status_reason) or store.has_document(outcome.doc_id):
-            _restamp(store, outcome.doc_id, status, reason)
-        outcome.status, outcome.status_reason = status, reason
-    store.save_manifest(manifest)
-    store.ensure_schemas()
-    return IngestSummary(outcomes, removed)
+        outcome.status, outcome.status_reason = final.get(outcome.source_path, (outcome.status, outcome.status_reason))
+    return IngestSummary(outcomes, work.removed)
 
 
 def _restamp(store: StagingStore, doc_id: str, status: str, reason: str | None) -> None:

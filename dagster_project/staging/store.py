@@ -19,7 +19,7 @@ import polars as pl
 
 from dagster_project.staging.normalize import FACT_ENTITIES, SCHEMAS
 
-MANIFEST = "manifest.json"
+MANIFEST_DIR = "manifest"
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -45,6 +45,8 @@ class ManifestEntry:
     status_reason: str | None
     facts_fingerprint: str | None
     parser_version: str = ""
+    size: int | None = None  # with mtime_ns: an unchanged file is recognised without hashing it
+    mtime_ns: int | None = None
 
     def __post_init__(self) -> None:
         self.parser_version = self.parser_version or parser_version()
@@ -92,17 +94,42 @@ class StagingStore:
             return None
         return pl.scan_parquet(self.root / entity / "*.parquet")
 
-    def load_manifest(self) -> dict[str, ManifestEntry]:
-        path = self.root / MANIFEST
-        if not path.exists():
-            return {}
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        return {k: ManifestEntry(**v) for k, v in raw.get("documents", {}).items()}
+    def _entry_path(self, source_path: str) -> Path:
+        name = hashlib.sha1(source_path.encode("utf-8")).hexdigest()
+        return self.root / MANIFEST_DIR / f"{name}.json"
 
-    def save_manifest(self, entries: dict[str, ManifestEntry]) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        path = self.root / MANIFEST
-        tmp = path.with_name(f".{MANIFEST}.tmp")
-        body = {"parser_version": parser_version(), "documents": {k: asdict(v) for k, v in sorted(entries.items())}}
-        tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
+    def load_manifest_entry(self, source_path: str) -> ManifestEntry | None:
+        path = self._entry_path(source_path)
+        if not path.exists():
+            return None
+        return ManifestEntry(**json.loads(path.read_text(encoding="utf-8")))
+
+    def save_manifest_entry(self, entry: ManifestEntry) -> None:
+        """One small file per source file, replaced atomically: documents staged by separate
+        processes never overwrite each other's entries."""
+        path = self._entry_path(entry.source_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(asdict(entry), ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)
+
+    def remove_manifest_entry(self, source_path: str) -> None:
+        self._entry_path(source_path).unlink(missing_ok=True)
+
+    def load_manifest(self) -> dict[str, ManifestEntry]:
+        """Every entry, by source path (relative to the raw folder)."""
+        folder = self.root / MANIFEST_DIR
+        entries = [ManifestEntry(**json.loads(p.read_text(encoding="utf-8"))) for p in sorted(folder.glob("*.json"))]
+        return {e.source_path: e for e in entries}
+
+    def is_referenced(self, doc_id: str, besides: str | None = None) -> bool:
+        """Whether another source file (a byte-identical copy) still stages this document."""
+        return any(e.sha256 == doc_id and e.source_path != besides for e in self.load_manifest().values())
+
+    def fingerprint(self) -> str:
+        """Identity of the staging area's content: what a published warehouse was built from.
+        A load whose staging has this fingerprint has nothing new to publish."""
+        digest = hashlib.sha256(parser_version().encode())
+        for path, entry in sorted(self.load_manifest().items()):
+            digest.update(f"{path}\0{entry.sha256}\0{entry.status}\n".encode())
+        return digest.hexdigest()[:16]
