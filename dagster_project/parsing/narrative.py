@@ -61,6 +61,7 @@ _ENUM = (r"(?:第[一二三四五六七八九十]+部分|[一二三四五六七�
 _ENUM_START = re.compile(rf"^(?:[-•·]\s*)?{_ENUM}")
 _PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$")
 _TERMINAL = re.compile(r"[。；;！!？?：:][)）”\"」』]?$")
+_OPENS_LIST = re.compile(r"[：:][)）”\"」』]?$")  # '…446.43万元，其中：' introduces the lines below
 _CLAUSE_PUNCT = re.compile(r"[，；;。！!？?]|,(?!\d)")
 _LEVEL_MARK = re.compile(r"[（(]([类款项])[)）]")
 _ROW_MARK = "§"  # stands for （款）/（项）: the name before it is a classification row, not a topic
@@ -463,7 +464,7 @@ def _read(p: _Paragraph, carry: _Stated | None, heading: _Paragraph | None) -> t
         out.extend(_rows(p, it, topic, year, (seg_lo, seg_hi), count))
         last = _Stated("total_expenditure" if topic.topic == "both" else topic.topic, topic.code, fund, year)
         after_count = it.unit == "个"
-    if _TERMINAL.search(p.orig) and p.orig.rstrip("）)”\"」』")[-1:] in "：:":
+    if _OPENS_LIST.search(p.orig):
         return out, last
     return out, carry
 
