@@ -83,6 +83,7 @@ def test_004_rows_point_at_their_text_line(extractions):
     rows = extractions[S004].narrative
     amount = next(r for r in rows if r.topic == "project_amount")
     assert amount.text_index == 104 and "预算资金 15,579.50 万元" in lines[amount.text_index]
+    assert lines[amount.text_index][amount.text_offset:].startswith("15,579.50 万元")
     assert amount.raw_text == "预算资金 15,579.50 万元"
     assert (amount.amount, amount.unit, amount.value_year) == (Decimal("15579.50"), "万元", 2024)
     count = next(r for r in rows if r.topic == "project_count")
@@ -375,8 +376,11 @@ def test_staging_entity(staging, extractions):
     assert amounts == [Decimal("155795000.00")] * 2
     counts = frame.filter(pl.col("topic") == "project_count")
     assert counts["count"].to_list() == [6, 6] and counts["amount_yuan"].null_count() == 2
-    total = sum(len(e.narrative) for e in extractions.values())
-    assert StagingStore(staging).read("narrative_amounts").height == total
+    everything = StagingStore(staging).read("narrative_amounts")
+    assert everything.height == sum(len(e.narrative) for e in extractions.values())
+    key = ["doc_id", "text_index", "text_offset", "topic"]
+    assert everything.select(key).is_duplicated().sum() == 0
+    assert everything.select(key).null_count().sum_horizontal().item() == 0
 
 
 def test_extract_json_has_narrative(capsys):

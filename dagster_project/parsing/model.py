@@ -128,3 +128,5 @@ class NarrativeAmount:
     value_year: int | None  # the year the sentence names for the amount
     raw_text: str  # the clause the amount was read from
     fund_source: str | None = None
+    # Where the number starts in its (cleaned) line: with doc_id, text_index and topic, the key.
+    text_offset: int = 0

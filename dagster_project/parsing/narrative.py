@@ -401,15 +401,18 @@ def _rows(p: _Paragraph, it: _Item, topic: _Topic, year: int | None, span: tuple
     lo, hi = span
     raw = p.orig[p.pos[lo]: p.pos[hi - 1] + 1].strip(" 、") if hi > lo else ""
     raw = _OPEN_TAIL.sub("", raw)
-    line = p.line_at[p.pos[it.start]]
+    at = p.pos[it.start]
+    line = p.line_at[at]
+    offset = at - p.line_at.index(line)  # within the cleaned line
     if count is not None:
-        return [NarrativeAmount(line, topic.topic, topic.code, None, "个", None, count, year, raw, topic.fund)]
+        return [NarrativeAmount(line, topic.topic, topic.code, None, "个", None, count, year, raw, topic.fund, offset)]
     amount = parse_amount(it.number)
     if amount is None:  # pragma: no cover - the pattern admits only numbers
         return []
     yuan = (amount * UNIT_MULTIPLIERS[it.unit]).quantize(FEN, rounding=ROUND_HALF_UP)
     topics = ("total_revenue", "total_expenditure") if topic.topic == "both" else (topic.topic,)
-    return [NarrativeAmount(line, t, topic.code, amount, it.unit, yuan, None, year, raw, topic.fund) for t in topics]
+    return [NarrativeAmount(line, t, topic.code, amount, it.unit, yuan, None, year, raw, topic.fund, offset)
+            for t in topics]
 
 
 def _read(p: _Paragraph, carry: _Stated | None, heading: _Paragraph | None) -> tuple[list[NarrativeAmount], _Stated | None]:

@@ -62,7 +62,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "target_unit": pl.String, "raw_text": pl.String,
     },
     "narrative_amounts": {
-        "doc_id": pl.String, "text_index": pl.Int32, "topic": pl.String, "code": pl.String,
+        "doc_id": pl.String, "text_index": pl.Int32, "text_offset": pl.Int32, "topic": pl.String,
+        "code": pl.String,
         "fund_source": pl.String, "amount_yuan": MONEY, "count": pl.Int32, "unit": pl.String,
         "value_year": pl.Int32, "raw_text": pl.String,
     },
@@ -155,7 +156,8 @@ def fact_frames(extraction: Extraction) -> dict[str, pl.DataFrame]:
                 "raw_text": ind.raw_text,
             })
     narrative = [
-        {"doc_id": doc_id, "text_index": n.text_index, "topic": n.topic, "code": n.code,
+        {"doc_id": doc_id, "text_index": n.text_index, "text_offset": n.text_offset, "topic": n.topic,
+         "code": n.code,
          "fund_source": n.fund_source, "amount_yuan": n.amount_yuan, "count": n.count, "unit": n.unit,
          "value_year": n.value_year, "raw_text": n.raw_text}
         for n in extraction.narrative
