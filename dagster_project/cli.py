@@ -99,12 +99,13 @@ def _print_summary(summary, staging: Path) -> None:
         kinds = tables.filter(pl.col("doc_id").is_in(loaded)).group_by("table_kind").len().sort("table_kind").collect()
         out.print("tables by kind: " + ", ".join(f"{k} {n}" for k, n in kinds.iter_rows()))
     counts = {}
-    for entity in ("line_items", "unparsed_cells", "projects", "performance_indicators"):
+    for entity in ("line_items", "unparsed_cells", "projects", "performance_indicators", "narrative_amounts"):
         frame = store.scan(entity)
         counts[entity] = 0 if frame is None or not loaded else \
             frame.filter(pl.col("doc_id").is_in(loaded)).select(pl.len()).collect().item()
     out.print(f"line items: {counts['line_items']}; unparsed cells: {counts['unparsed_cells']}; "
-              f"projects: {counts['projects']}; performance indicators: {counts['performance_indicators']}")
+              f"projects: {counts['projects']}; performance indicators: {counts['performance_indicators']}; "
+              f"narrative amounts: {counts['narrative_amounts']}")
     for o in summary.outcomes:
         if o.status != "ok":
             out.print(f"  [yellow]{o.status}[/] {o.source_path}: {o.status_reason}", markup=True, highlight=False)
@@ -130,7 +131,8 @@ def _extract(args: argparse.Namespace) -> int:
         console.print(f"[red]{path}: cannot read:[/] {exc}")
         return 2
     if args.json:
-        body = {"document": asdict(extraction.document), "tables": [asdict(t) for t in extraction.tables]}
+        body = {"document": asdict(extraction.document), "tables": [asdict(t) for t in extraction.tables],
+                "narrative": [asdict(n) for n in extraction.narrative]}
         json.dump(body, sys.stdout, ensure_ascii=False, indent=1, default=_jsonable)
         sys.stdout.write("\n")
         return 0
@@ -161,7 +163,22 @@ def _extract(args: argparse.Namespace) -> int:
         for i in t.indicators:
             out.print(f"  indicator [{i.subject}] {i.level1}/{i.level2}/{i.level3}: "
                       f"{i.operator or ''}{i.target_value or ''}{i.target_unit or ''}")
+    _print_narrative(out, extraction)
     return 0
+
+
+def _print_narrative(out: Console, extraction) -> None:
+    if not extraction.narrative:
+        return
+    out.print(f"\n[bold]narrative[/]: {len(extraction.narrative)} stated amounts")
+    grid = Table(show_header=True, header_style="bold", box=None)
+    for col in ("text line", "topic", "code", "fund", "year", "yuan / count", "raw"):
+        grid.add_column(col)
+    for n in extraction.narrative:
+        value = str(n.amount_yuan) if n.count is None else f"{n.count} {n.unit}"
+        grid.add_row(str(n.text_index), n.topic, n.code or "", n.fund_source or "", str(n.value_year or ""),
+                     value, n.raw_text[:60])
+    out.print(grid)
 
 
 def build_parser() -> argparse.ArgumentParser:

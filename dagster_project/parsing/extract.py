@@ -25,7 +25,8 @@ from dagster_project.parsing.document import (
     table_year,
 )
 from dagster_project.parsing.interpret import interpret_grid, lift_captions, split_header
-from dagster_project.parsing.model import Project, TableResult
+from dagster_project.parsing.model import NarrativeAmount, Project, TableResult
+from dagster_project.parsing.narrative import narrative_amounts
 from dagster_project.parsing.performance import interpret_performance
 from dagster_project.parsing.stitch import stitch
 from dagster_project.parsing.vocabulary import UNIT_MULTIPLIERS, fund_of, unit_in
@@ -62,6 +63,8 @@ class DocumentInfo:
 class Extraction:
     document: DocumentInfo
     tables: list[TableResult]
+    # Amounts the narrative states, for reconciliation with the tables (parsing/narrative.py).
+    narrative: list[NarrativeAmount] = field(default_factory=list)
 
     @property
     def line_items(self):
@@ -291,7 +294,7 @@ def extract_document(data: bytes, source_path: str) -> Extraction:
         published_date=find_published_date(read.text_lines), status=status, status_reason=reason,
         notes=notes,
     )
-    return Extraction(document=document, tables=tables)
+    return Extraction(document=document, tables=tables, narrative=narrative_amounts(read.text_lines))
 
 
 __all__ = ["Extraction", "DocumentInfo", "extract_document", "ReaderError"]

@@ -106,3 +106,27 @@ class TableResult:
     unit_rows: set[int] = field(default_factory=set)  # rows that carry a budget-unit code
     row_attrs: dict[int, dict[str, str]] = field(default_factory=dict)  # header -> text, per row
     subject: str | None = None  # performance tables: the project (or 'overall') they measure
+
+
+@dataclass
+class NarrativeAmount:
+    """An amount (or a project count) the report's narrative states, for reconciliation.
+
+    `topic` is the closed vocabulary of docs/staging.md; `code` refines it (the 功能/经济分类
+    code, or the 三公 item). Counts (`project_count`) carry `count` and no amount; their unit
+    is '个'. `fund_source` is the fund the sentence restricts the amount to (财政拨款基本支出 is
+    basic of fiscal_appropriation), None when it names none.
+    """
+
+    text_index: int  # index into ReadResult.text_lines of the line the number is printed on
+    topic: str
+    code: str | None
+    amount: Decimal | None  # as printed, in `unit`
+    unit: str  # 元 / 千元 / 万元 / 亿元, or 个 for counts
+    amount_yuan: Decimal | None  # quantized to the fen
+    count: int | None
+    value_year: int | None  # the year the sentence names for the amount
+    raw_text: str  # the clause the amount was read from
+    fund_source: str | None = None
+    # Where the number starts in its (cleaned) line: with doc_id, text_index and topic, the key.
+    text_offset: int = 0

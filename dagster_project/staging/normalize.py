@@ -61,8 +61,15 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "level3": pl.String, "operator": pl.String, "target_value": pl.String,
         "target_unit": pl.String, "raw_text": pl.String,
     },
+    "narrative_amounts": {
+        "doc_id": pl.String, "text_index": pl.Int32, "text_offset": pl.Int32, "topic": pl.String,
+        "code": pl.String,
+        "fund_source": pl.String, "amount_yuan": MONEY, "count": pl.Int32, "unit": pl.String,
+        "value_year": pl.Int32, "raw_text": pl.String,
+    },
 }
-FACT_ENTITIES = ("tables", "line_items", "unparsed_cells", "projects", "performance_indicators")
+FACT_ENTITIES = ("tables", "line_items", "unparsed_cells", "projects", "performance_indicators",
+                 "narrative_amounts")
 
 
 def table_id(doc_id: str, order: int) -> str:
@@ -148,12 +155,20 @@ def fact_frames(extraction: Extraction) -> dict[str, pl.DataFrame]:
                 "target_value": ind.target_value, "target_unit": ind.target_unit,
                 "raw_text": ind.raw_text,
             })
+    narrative = [
+        {"doc_id": doc_id, "text_index": n.text_index, "text_offset": n.text_offset, "topic": n.topic,
+         "code": n.code,
+         "fund_source": n.fund_source, "amount_yuan": n.amount_yuan, "count": n.count, "unit": n.unit,
+         "value_year": n.value_year, "raw_text": n.raw_text}
+        for n in extraction.narrative
+    ]
     return {
         "tables": _frame("tables", tables),
         "line_items": _frame("line_items", items),
         "unparsed_cells": _frame("unparsed_cells", unparsed),
         "projects": _frame("projects", projects),
         "performance_indicators": _frame("performance_indicators", indicators),
+        "narrative_amounts": _frame("narrative_amounts", narrative),
     }
 
 
