@@ -8,6 +8,7 @@ import pytest
 
 from dagster_project.ingest import run_ingest
 from dagster_project.parsing.extract import extract_document
+from dagster_project.warehouse.dbt_build import ensure_dbt_manifest
 
 REPO = Path(__file__).resolve().parent.parent
 RAW = REPO / "data" / "raw"
@@ -27,3 +28,7 @@ def staging(tmp_path_factory):
     root = tmp_path_factory.mktemp("warehouse") / "staging"
     run_ingest(RAW, root)
     return root
+
+
+# The Dagster definitions read dbt's manifest when they load: make sure it is current first.
+ensure_dbt_manifest()

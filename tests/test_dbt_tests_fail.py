@@ -60,7 +60,7 @@ def test_a_wrong_amount_fails_the_identity_test(loaded, tmp_path):
     assert baseline.success and corrupted.success  # warn severity: publisher-style finding
     for test in ("children_sum_to_parent_int_line_items", "row_total_equals_categories_int_line_items"):
         assert _failures(corrupted, test) > _failures(baseline, test), test
-    with duckdb.connect(str(paths.build_file), read_only=True) as con:
+    with duckdb.connect(str(paths.build_file("corrupted")), read_only=True) as con:
         rows = con.execute("""
             select q.check_name, q.location, q.expected_yuan, q.actual_yuan, q.verdict
             from marts.mart_data_quality q join marts.dim_disclosure d using (disclosure_id)
@@ -79,7 +79,7 @@ def test_a_duplicated_fact_fails_the_build_and_keeps_the_published_load(loaded):
     items = pl.read_parquet(target)
     pl.concat([items, items.head(1)]).write_parquet(target)
     try:
-        assert main(["run", "--raw-dir", str(RAW), "--warehouse", str(loaded.published)]) == 1
+        assert main(["run", "--raw-dir", str(RAW), "--warehouse", str(loaded.published), "--force"]) == 1
         with duckdb.connect(str(loaded.published), read_only=True) as con:
             assert con.execute("select load_id from meta.load").fetchone() == (before,)
     finally:

@@ -57,6 +57,8 @@ class DocumentInfo:
     status: str
     status_reason: str | None
     notes: list[str] = field(default_factory=list)
+    index_listed: int = 0  # tables the report's own 目录 lists
+    index_missing: list[str] = field(default_factory=list)  # listed there, found nowhere
 
 
 @dataclass
@@ -99,10 +101,18 @@ def _index_entries(table: RawTable) -> list[tuple[str, bool, str | None]]:
     return entries
 
 
+_FILLER = re.compile(r"\d{4}年度?|预算|综合")
+
+
 def _title_matches(entry: str, title: str) -> bool:
+    """A 目录 entry names a printed table when one contains the other, once numbering, years
+    and filler words that indexes drop or add (预算, 综合) are set aside."""
     a, b = fold(entry), fold(title)
     a = re.sub(r"^(表\d+|\d+[.、])", "", a)
-    return bool(a) and (a in b or b.endswith(a) or a.endswith(re.sub(r"^\d{4}年(度)?", "", b)))
+    if a and (a in b or b.endswith(a) or a.endswith(re.sub(r"^\d{4}年(度)?", "", b))):
+        return True
+    a, b = _FILLER.sub("", a), _FILLER.sub("", b)
+    return bool(a) and bool(b) and (a in b or b in a)
 
 
 def _interpret_table(raw: RawTable, default_unit: str | None, carried_subject: str | None) -> TableResult:
@@ -254,6 +264,7 @@ def extract_document(data: bytes, source_path: str) -> Extraction:
             table.declared_empty, table.empty_reason = True, display_label(note)
 
     tables += _declared_only(index, tables)
+    missing = [name for name, _, _ in index if not any(_title_matches(name, t.title) for t in tables)]
 
     year, year_note = fiscal_year([t.year for t in tables if t.kind in BUDGET_KINDS and t.year], read.text_lines)
     for table in tables:  # a title without a year is the document's year
@@ -292,7 +303,7 @@ def extract_document(data: bytes, source_path: str) -> Extraction:
         region_province=province, region_city=city, region_county=county, fiscal_year=year,
         scope=scope, disclosure_id=disclosure_id(key, year, scope),
         published_date=find_published_date(read.text_lines), status=status, status_reason=reason,
-        notes=notes,
+        notes=notes, index_listed=len(index), index_missing=missing,
     )
     return Extraction(document=document, tables=tables, narrative=narrative_amounts(read.text_lines))
 

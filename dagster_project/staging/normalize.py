@@ -25,6 +25,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "disclosure_id": pl.String, "published_date": pl.String, "status": pl.String,
         "status_reason": pl.String, "notes": pl.String, "facts_fingerprint": pl.String,
         "n_tables": pl.Int32, "n_line_items": pl.Int32, "n_unparsed": pl.Int32,
+        "index_listed": pl.Int32, "index_missing": pl.String,
     },
     "tables": {
         "doc_id": pl.String, "table_id": pl.String, "table_order": pl.Int32,
@@ -90,8 +91,9 @@ def facts_fingerprint(extraction: Extraction) -> str:
 def document_frame(doc: DocumentInfo, extraction: Extraction | None, fingerprint: str | None) -> pl.DataFrame:
     budget = [t for t in (extraction.tables if extraction else []) if t.kind in BUDGET_KINDS]
     row = {
-        **{k: getattr(doc, k) for k in SCHEMAS["documents"] if hasattr(doc, k) and k != "notes"},
+        **{k: getattr(doc, k) for k in SCHEMAS["documents"] if hasattr(doc, k) and k not in ("notes", "index_missing")},
         "notes": "; ".join(doc.notes) or None,
+        "index_missing": "; ".join(doc.index_missing) or None,
         "facts_fingerprint": fingerprint,
         "n_tables": len(extraction.tables) if extraction else 0,
         "n_line_items": sum(len(t.line_items) for t in budget),

@@ -39,28 +39,68 @@ def dbt_env(paths: WarehousePaths, load_id: str) -> dict[str, str]:
     """The variables dbt/profiles.yml and the sources read, as absolute paths."""
     return {
         "BUDGETWH_STAGING_DIR": str(paths.staging.resolve()),
-        "BUDGETWH_BUILD_PATH": str(paths.build_file.resolve()),
+        "BUDGETWH_BUILD_PATH": str(paths.build_file(load_id).resolve()),
         "BUDGETWH_DBT_TEMP": str((paths.build_dir / "tmp").resolve()),
         "BUDGETWH_LOAD_ID": load_id,
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
     }
 
 
-def prepare_build_file(paths: WarehousePaths) -> None:
+def prepare_build_file(paths: WarehousePaths, load_id: str) -> None:
     """Every build starts from an empty file: no table of an earlier load can survive into it."""
     (paths.build_dir / "tmp").mkdir(parents=True, exist_ok=True)
-    for leftover in (paths.build_file, paths.build_file.with_name(paths.build_file.name + ".wal")):
+    build = paths.build_file(load_id)
+    for leftover in (build, build.with_name(build.name + ".wal")):
         leftover.unlink(missing_ok=True)
 
 
+def clean_build(paths: WarehousePaths, load_id: str) -> None:
+    """After publishing, the load's build file and dbt artifacts have served their purpose."""
+    build = paths.build_file(load_id)
+    for leftover in (build, build.with_name(build.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(paths.dbt_target(load_id), ignore_errors=True)
+
+
+def read_results(target: Path) -> list[dict]:
+    """The `results` of dbt's run_results.json in a target folder (empty when dbt wrote none)."""
+    results_file = target / "run_results.json"
+    return json.loads(results_file.read_text())["results"] if results_file.exists() else []
+
+
+def describe_failures(results: list[dict]) -> list[str]:
+    """One line per dbt node that errored or failed: what a user needs to see first."""
+    return [f"{r['unique_id']}: {(r.get('message') or '').strip().splitlines()[-1] if r.get('message') else r['status']}"
+            for r in results if r.get("status") in ("error", "fail")]
+
+
 def run_dbt_build(paths: WarehousePaths, load_id: str, args: list[str] | None = None) -> DbtOutcome:
-    prepare_build_file(paths)
-    target = paths.build_dir / "dbt-target"
+    """`dbt build` outside Dagster (tests and tools); the pipeline runs it through dagster-dbt."""
+    prepare_build_file(paths, load_id)
+    target = paths.dbt_target(load_id)
     command = [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR),
                "--target-path", str(target), *(args or [])]
     env = {**os.environ, **dbt_env(paths, load_id), "DBT_LOG_PATH": str(paths.build_dir / "dbt-logs")}
     proc = subprocess.run(command, env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR)
-    results_file = target / "run_results.json"
-    results = json.loads(results_file.read_text())["results"] if results_file.exists() else []
+    results = read_results(target)
     tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
     return DbtOutcome(proc.returncode == 0, proc.returncode, results, tail)
+
+
+def ensure_dbt_manifest() -> Path:
+    """dagster-dbt reads dbt's manifest when the Definitions load; `dbt parse` refreshes it when
+    any file of the dbt project is newer (the Makefile does the same before `make run`)."""
+    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    sources = [p for p in DBT_PROJECT_DIR.rglob("*")
+               if p.is_file() and p.suffix in (".sql", ".yml", ".csv", ".md")
+               and not {"target", "logs"} & set(p.relative_to(DBT_PROJECT_DIR).parts)]
+    sources += list((DBT_PROJECT_DIR.parent / "dagster_project" / "catalogs").glob("*.csv"))
+    if manifest.exists() and all(p.stat().st_mtime <= manifest.stat().st_mtime for p in sources):
+        return manifest
+    env = {**os.environ, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+           "DBT_LOG_PATH": str(DBT_PROJECT_DIR / "logs")}
+    proc = subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR)],
+                          env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR)
+    if proc.returncode != 0:
+        raise RuntimeError(f"dbt parse failed: {(proc.stdout + proc.stderr).strip()[-2000:]}")
+    return manifest

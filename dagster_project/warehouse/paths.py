@@ -31,10 +31,13 @@ class WarehousePaths:
     def build_dir(self) -> Path:
         return self.root / "build"
 
-    @property
-    def build_file(self) -> Path:
-        """dbt's target: never the published file, so no reader ever sees a half-built state."""
-        return self.build_dir / f"{self.published.stem}.build.duckdb"
+    def build_file(self, load_id: str) -> Path:
+        """dbt's target for one load: never the published file, so no reader ever sees a
+        half-built state, and one per load, so two loads never build into the same file."""
+        return self.build_dir / f"{self.published.stem}.{load_id}.duckdb"
+
+    def dbt_target(self, load_id: str) -> Path:
+        return self.build_dir / f"dbt-target-{load_id}"
 
     @property
     def parquet_dir(self) -> Path:

@@ -9,6 +9,7 @@ previous warehouse as it was. No connection ever opens the published path for wr
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
@@ -17,7 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.warehouse.paths import WarehousePaths
+from dagster_project.staging.store import StagingStore
+from dagster_project.warehouse.paths import DBT_PROJECT_DIR, WarehousePaths
 
 # Storage format readable by every DuckDB 1.x client (and 2.x).
 STORAGE_VERSION = "v1.0.0"
@@ -52,7 +54,7 @@ def publish(paths: WarehousePaths, load_id: str, summary: dict[str, str | int] |
     tmp.unlink(missing_ok=True)
     con = duckdb.connect()
     try:
-        con.execute("attach ? as build (read_only)", [str(paths.build_file)])
+        con.execute("attach ? as build (read_only)", [str(paths.build_file(load_id))])
         con.execute(f"attach ? as pub (storage_version '{STORAGE_VERSION}')", [str(tmp)])
         for schema in PUBLISHED_SCHEMAS:
             con.execute(f"create schema pub.{schema}")
@@ -75,3 +77,53 @@ def publish(paths: WarehousePaths, load_id: str, summary: dict[str, str | int] |
     _fsync(paths.published.parent)
     return paths.published
 
+
+
+def dbt_project_digest() -> str:
+    """The warehouse recipe: every file of the dbt project (models, tests, seeds, macros) and the
+    classification catalogs it seeds. Editing any of them makes the next load rebuild."""
+    digest = hashlib.sha256()
+    roots = (DBT_PROJECT_DIR, DBT_PROJECT_DIR.parent / "dagster_project" / "catalogs")
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in (".sql", ".yml", ".yaml", ".csv", ".md") \
+                    and "target" not in path.relative_to(root).parts and "logs" not in path.relative_to(root).parts:
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def inputs_fingerprint(store: StagingStore) -> str:
+    """What a published warehouse was built from: the staged content and the dbt project."""
+    return f"{store.fingerprint()}-{dbt_project_digest()}"
+
+
+def published_fingerprint(published: Path) -> str | None:
+    """The inputs fingerprint recorded in the published file, or None (no file, older format)."""
+    if not published.exists():
+        return None
+    try:
+        with duckdb.connect(str(published), read_only=True) as con:
+            (summary,) = con.execute("select summary from meta.load").fetchone()
+    except duckdb.Error:
+        return None
+    return json.loads(summary).get("inputs_fingerprint")
+
+
+def export_parquet(paths: WarehousePaths) -> list[Path]:
+    """Every mart as `marts/<name>.parquet` beside the warehouse, for tools that prefer files.
+    Each file is written under a temporary name and renamed; each row carries its load_id."""
+    paths.parquet_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with duckdb.connect(str(paths.published), read_only=True) as con:
+        for table in _tables(con, paths.published.stem, "marts"):
+            target = paths.parquet_dir / f"{table}.parquet"
+            tmp = target.with_name(f".{target.name}.tmp")
+            con.execute(f"copy marts.\"{table}\" to '{tmp}' (format parquet)")
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+            written.append(target)
+    for stale in paths.parquet_dir.glob("*.parquet"):
+        if stale not in written:
+            stale.unlink()
+    return written

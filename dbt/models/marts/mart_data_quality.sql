@@ -9,6 +9,8 @@ with checks as (
     select * from {{ ref('int_quality_within_table') }}
     union all by name
     select * from {{ ref('int_quality_cross_table') }}
+    union all by name
+    select * from {{ ref('int_quality_narrative') }}
 ),
 
 measured as (

@@ -1,0 +1,62 @@
+"""The dbt project as Dagster assets (dagster-dbt): every seed, model and test, with dbt tests
+surfaced as asset checks. The manifest is prepared ahead of time (`make` runs `dbt parse` when
+the project changes; `dagster dev` prepares it itself), never parsed at code-location load."""
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+
+from dagster_project.defs.resources import BudgetPaths
+from dagster_project.warehouse.dbt_build import dbt_env, dbt_executable, prepare_build_file
+from dagster_project.warehouse.paths import DBT_PROJECT_DIR
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()
+
+
+class WarehouseTranslator(DagsterDbtTranslator):
+    """Asset keys follow the DuckDB schema (`marts/fct_expenditure`); sources keep dagster-dbt's
+    default (`staging/line_items`), which is exactly the key of the staging assets upstream."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return "warehouse"
+
+
+TRANSLATOR = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@contextmanager
+def dbt_environment(values: dict[str, str]) -> Iterator[None]:
+    """dbt reads its paths from the environment (dbt/profiles.yml); set them for this build only."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=TRANSLATOR)
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: BudgetPaths):
+    """`dbt build` into this load's private build file (the run id is the load id)."""
+    load_id = context.run.run_id
+    warehouse = paths.warehouse_paths
+    prepare_build_file(warehouse, load_id)
+    with dbt_environment(dbt_env(warehouse, load_id)):
+        yield from dbt.cli(["build"], context=context, target_path=warehouse.dbt_target(load_id)).stream()
+
+
+dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())

@@ -1,0 +1,136 @@
+"""Raw report files → staging Parquet: one dynamic partition per file.
+
+`document_staging` stages the partitions of its run whose files changed (the content-hash
+manifest in staging decides, not the Dagster instance) and skips the others; a file that
+cannot be read is quarantined inside, so one bad file never fails the step. A single-run
+backfill policy makes a load over thousands of documents one run, not thousands (measured in
+BENCHMARKS.md). `staging` then settles what needs the whole corpus (duplicates, removed
+files) and is the source the dbt project reads.
+"""
+
+import dagster as dg
+import polars as pl
+
+from dagster_project.defs.partitions import documents_partitions, partition_key
+from dagster_project.defs.progress import Progress
+from dagster_project.defs.resources import BudgetPaths
+from dagster_project.identities import check_identities
+from dagster_project.ingest import LOADED, plan, settle, stage_document
+from dagster_project.staging.normalize import SCHEMAS
+from dagster_project.staging.store import StagingStore
+
+raw_documents = dg.AssetSpec(
+    "raw_documents",
+    partitions_def=documents_partitions,
+    group_name="documents",
+    description="Report files under the raw folder (PDF, DOCX, XLSX, HTML, text), one partition each.",
+    kinds={"file"},
+)
+
+DOCUMENT_CHECKS = (
+    dg.AssetCheckSpec("tables_match_index", asset="document_staging",
+                      description="Every table the report's own 目录 lists was found (or is declared empty)."),
+    dg.AssetCheckSpec("no_unparsed_cells", asset="document_staging",
+                      description="Every numeric cell of a budget table became a line item."),
+    dg.AssetCheckSpec("identities_hold", asset="document_staging",
+                      description="Within-table identities hold to the rounding tolerance "
+                                  "(publisher errors warn; mart_data_quality has the details)."),
+)
+
+
+def document_findings(store: StagingStore, doc_ids: list[str]) -> dict[str, dict[str, str]]:
+    """Per check, the documents that fail it and why (for the documents staged in this run)."""
+    findings: dict[str, dict[str, str]] = {spec.name: {} for spec in DOCUMENT_CHECKS}
+    for doc_id in doc_ids:
+        doc = pl.read_parquet(store.path("documents", doc_id)).row(0, named=True)
+        if doc["status"] not in LOADED:
+            continue
+        name = doc["source_path"]
+        if doc["index_missing"]:
+            findings["tables_match_index"][name] = f"listed in its 目录 but not found: {doc['index_missing']}"
+        if doc["n_unparsed"]:
+            findings["no_unparsed_cells"][name] = f"{doc['n_unparsed']} numeric cells not interpreted"
+        broken, checked = check_identities(pl.read_parquet(store.path("line_items", doc_id)))
+        if broken:
+            findings["identities_hold"][name] = "; ".join(
+                f"{f.rule} at {f.where}: {f.expected} vs {f.actual}" for f in broken[:5]
+            ) + (f" (+{len(broken) - 5} more)" if len(broken) > 5 else "") + f" of {checked} checked"
+    return findings
+
+
+@dg.asset(
+    partitions_def=documents_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=[raw_documents],
+    check_specs=DOCUMENT_CHECKS,
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=2),
+    group_name="documents",
+    kinds={"python", "polars", "parquet"},
+)
+def document_staging(context: dg.AssetExecutionContext, paths: BudgetPaths, progress: dg.ResourceParam[Progress]):
+    """Extract each changed report of the run's partitions into staging Parquet (tables, line
+    items, projects, indicators, unparsed cells), exact amounts in yuan."""
+    store = paths.store
+    work = plan(paths.raw, store)
+    by_key = {partition_key(display): display for display in work.files}
+    selected = [by_key[k] for k in context.partition_keys if k in by_key]
+    todo = [d for d in selected if d in work.changed]
+    progress.start(context, len(todo))
+    outcomes = []
+    for display in todo:
+        outcomes.append(stage_document(work.files[display], display, store))
+        progress.advance(display)
+    findings = document_findings(store, [o.doc_id for o in outcomes])
+    for spec in DOCUMENT_CHECKS:
+        failing = findings[spec.name]
+        yield dg.AssetCheckResult(
+            check_name=spec.name, passed=not failing, severity=dg.AssetCheckSeverity.WARN,
+            metadata={"documents_checked": len(outcomes), "failing": len(failing),
+                      "details": dg.MetadataValue.json(failing)},
+        )
+    statuses: dict[str, int] = {}
+    for o in outcomes:
+        statuses[o.status] = statuses.get(o.status, 0) + 1
+    yield dg.MaterializeResult(metadata={
+        "extracted": len(outcomes),
+        "unchanged_skipped": len(selected) - len(todo),
+        "statuses": dg.MetadataValue.json(statuses),
+        "line_items": sum(o.line_items for o in outcomes),
+        "unparsed_cells": sum(o.unparsed for o in outcomes),
+        "quarantined": dg.MetadataValue.json(
+            {o.source_path: o.status_reason for o in outcomes if o.status not in LOADED}),
+    })
+
+
+STAGING_SPECS = [
+    dg.AssetSpec(["staging", entity], group_name="documents", kinds={"parquet"}, deps=[document_staging],
+                 description=f"staging/{entity}/*.parquet (contract: docs/staging.md)")
+    for entity in SCHEMAS
+]
+
+
+@dg.multi_asset(specs=STAGING_SPECS)
+def staging(context: dg.AssetExecutionContext, paths: BudgetPaths):
+    """Corpus-wide settling after the documents are staged: files gone from the raw folder leave
+    staging, documents with the same facts as another become duplicates. Fails (so nothing is
+    published) when there are reports but none of them could be loaded."""
+    store = paths.store
+    work = plan(paths.raw, store)
+    final = settle(store, work.removed)
+    loaded = sum(1 for status, _ in final.values() if status in LOADED)
+    if work.files and not loaded:
+        raise dg.Failure(
+            description=f"none of the {len(work.files)} reports could be loaded; "
+                        "the published warehouse is left as it was",
+            metadata={"statuses": dg.MetadataValue.json({p: s for p, s in final.items()})},
+        )
+    counts: dict[str, int] = {}
+    for status, _ in final.values():
+        counts[status] = counts.get(status, 0) + 1
+    for spec in STAGING_SPECS:
+        entity = spec.key.path[-1]
+        yield dg.MaterializeResult(asset_key=spec.key, metadata={
+            "files": len([p for p in (store.root / entity).glob("*.parquet") if p.name != "_schema.parquet"]),
+            "documents_by_status": dg.MetadataValue.json(counts),
+            "removed": dg.MetadataValue.json(work.removed),
+        })

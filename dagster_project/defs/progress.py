@@ -1,0 +1,24 @@
+"""Progress of long work, as a resource: Dagster runs log it; `budgetwh run` swaps in a
+progress bar. Kept out of the parsing code, which stays free of side effects."""
+
+import dagster as dg
+
+
+class Progress:
+    """Counts documents through a stage; the default reports through the run's log."""
+
+    def __init__(self) -> None:
+        self._log = None
+        self.total = 0
+        self.done = 0
+
+    def start(self, context: dg.AssetExecutionContext, total: int) -> None:
+        self._log, self.total, self.done = context.log, total, 0
+
+    def advance(self, label: str) -> None:
+        self.done += 1
+        step = max(1, self.total // 20)
+        if self._log and (self.done % step == 0 or self.done == self.total):
+            self._log.info(f"staged {self.done}/{self.total} documents (last: {label})")
+
+
