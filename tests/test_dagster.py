@@ -1,0 +1,193 @@
+"""The Dagster definitions, exercised with Dagster's own testing APIs on the sample corpus."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+
+from dagster_project.definitions import build_definitions, defs
+from dagster_project.defs.automation import nightly_load, raw_folder_sensor
+from dagster_project.defs.documents import document_staging
+from dagster_project.defs.partitions import documents_partitions, partition_key
+from dagster_project.defs.progress import Progress
+from dagster_project.defs.resources import BudgetPaths
+from dagster_project.ingest import run_ingest
+from dagster_project.load import run_load
+from dagster_project.staging.store import StagingStore
+
+from .conftest import RAW
+
+warnings.filterwarnings("ignore", module="dagster")
+SAMPLES = ("000_6f7a8188d183d2a4.txt", "003_9360114ddfdd9c2c.txt", "004_c7edf4338a4ef304.txt")
+
+
+def make_raw(tmp_path: Path, names=SAMPLES) -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in names:
+        shutil.copy(RAW / name, raw / name)
+    return raw
+
+
+def test_definitions_load():
+    job = defs.resolve_job_def("load_warehouse")
+    keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
+    assert {"raw_documents", "document_staging", "staging/line_items", "marts/fct_expenditure",
+            "marts/mart_budget_overview", "published_warehouse"} <= keys
+    assert job.name == "load_warehouse"
+    checks = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
+    assert {"tables_match_index", "no_unparsed_cells", "identities_hold", "one_load_in_every_mart"} <= checks
+    assert sum(1 for c in checks if c.startswith("children_sum_to_parent")) >= 2  # dbt tests as checks
+
+
+def test_materialize_one_document_partition(tmp_path):
+    raw = make_raw(tmp_path)
+    paths = BudgetPaths(raw_dir=str(raw), warehouse=str(tmp_path / "wh" / "budget.duckdb"))
+    instance = dg.DagsterInstance.ephemeral()
+    key = partition_key("004_c7edf4338a4ef304.txt")
+    instance.add_dynamic_partitions(documents_partitions.name, [partition_key(n) for n in SAMPLES])
+    resources = {"paths": paths, "progress": dg.ResourceDefinition.hardcoded_resource(Progress())}
+    result = dg.materialize([document_staging], partition_key=key, instance=instance, resources=resources)
+    assert result.success
+    (materialization,) = result.asset_materializations_for_node("document_staging")
+    assert materialization.partition == key
+    assert materialization.metadata["extracted"].value == 1
+    assert materialization.metadata["line_items"].value == 353
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert checks["no_unparsed_cells"].passed and checks["tables_match_index"].passed
+    assert checks["identities_hold"].passed
+    docs = StagingStore(paths.warehouse_paths.staging).read("documents")
+    assert docs["source_path"].to_list() == ["004_c7edf4338a4ef304.txt"] and docs["status"][0] == "ok"
+    again = dg.materialize([document_staging], partition_key=key, instance=instance, resources=resources)
+    (second,) = again.asset_materializations_for_node("document_staging")
+    assert (second.metadata["extracted"].value, second.metadata["unchanged_skipped"].value) == (0, 1)
+
+
+def test_identity_check_names_the_publishers_error(tmp_path):
+    raw = make_raw(tmp_path, ["003_9360114ddfdd9c2c.txt"])
+    paths = BudgetPaths(raw_dir=str(raw), warehouse=str(tmp_path / "wh" / "budget.duckdb"))
+    instance = dg.DagsterInstance.ephemeral()
+    key = partition_key("003_9360114ddfdd9c2c.txt")
+    instance.add_dynamic_partitions(documents_partitions.name, [key])
+    result = dg.materialize([document_staging], partition_key=key, instance=instance,
+                            resources={"paths": paths, "progress": dg.ResourceDefinition.hardcoded_resource(Progress())})
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    identities = checks["identities_hold"]
+    assert not identities.passed and identities.severity == dg.AssetCheckSeverity.WARN
+    details = identities.metadata["details"].value
+    assert "code 208 col 4: 488400.00 vs 538400.00" in details["003_9360114ddfdd9c2c.txt"]
+
+
+def test_sensor_adds_changed_and_removes_gone_files(tmp_path):
+    raw = make_raw(tmp_path)
+    paths = BudgetPaths(raw_dir=str(raw), warehouse=str(tmp_path / "wh" / "budget.duckdb"))
+    instance = dg.DagsterInstance.ephemeral()
+    result = raw_folder_sensor(dg.build_sensor_context(instance=instance, resources={"paths": paths}))
+    (add, delete) = result.dynamic_partitions_requests
+    assert sorted(add.partition_keys) == sorted(SAMPLES) and not delete.partition_keys
+    (request,) = result.run_requests
+    assert request.tags["dagster/asset_partition_range_start"] == SAMPLES[0]
+    assert request.tags["dagster/asset_partition_range_end"] == SAMPLES[-1]
+    instance.add_dynamic_partitions(documents_partitions.name, list(add.partition_keys))
+    run_ingest(raw, paths.warehouse_paths.staging)  # what the run does to the manifest
+    quiet = raw_folder_sensor(dg.build_sensor_context(instance=instance, resources={"paths": paths}))
+    assert isinstance(quiet, dg.SkipReason) and "none new, changed or removed" in quiet.skip_message
+    (raw / SAMPLES[0]).unlink()
+    (raw / SAMPLES[1]).write_bytes((RAW / SAMPLES[1]).read_bytes() + b"\n")
+    changed = raw_folder_sensor(dg.build_sensor_context(instance=instance, resources={"paths": paths}))
+    (add, delete) = changed.dynamic_partitions_requests
+    assert not add.partition_keys and list(delete.partition_keys) == [SAMPLES[0]]
+    (request,) = changed.run_requests
+    assert request.tags["dagster/asset_partition_range_start"] == SAMPLES[1]
+
+
+def test_nightly_schedule(tmp_path):
+    assert nightly_load.cron_schedule == "0 2 * * *"
+    assert nightly_load.execution_timezone == "Asia/Shanghai"
+    with dg.instance_for_test() as instance:
+        skipped = nightly_load(dg.build_schedule_context(instance=instance))
+        assert isinstance(skipped, dg.SkipReason)
+        instance.add_dynamic_partitions(documents_partitions.name, list(SAMPLES))
+        request = nightly_load(dg.build_schedule_context(instance=instance))
+    assert request.tags == {"dagster/asset_partition_range_start": SAMPLES[0],
+                            "dagster/asset_partition_range_end": SAMPLES[-1]}
+
+
+PROVENANCE = ("load_id", "doc_id", "doc_ids", "sha256", "table_id", "table_ids")
+
+
+def mart_digest(path: Path, ignore_provenance: bool = False) -> dict[str, str]:
+    """A hash of each mart's sorted rows, load_id aside (and, on request, the columns derived
+    from a file's bytes: doc_id, table ids, row keys)."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        marts = [r[0] for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1").fetchall()]
+        out = {}
+        for mart in marts:
+            cols = [c[0] for c in con.execute(
+                "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ? "
+                "and column_name <> 'load_id' order by column_index", [mart]).fetchall()
+                if not ignore_provenance or (c[0] not in PROVENANCE and (not c[0].endswith("_id")
+                                                                          or c[0] == "disclosure_id"))]
+            collist = ", ".join(f'"{c}"' for c in cols)
+            out[mart] = con.execute(
+                f"select md5(string_agg(r, '|' order by r)) from (select cast(({collist}) as varchar) r "
+                f'from marts."{mart}")').fetchone()[0]
+    return out
+
+
+@pytest.fixture(scope="module")
+def loads(tmp_path_factory):
+    """A full load, a no-op rerun and a one-file-changed rerun of three samples."""
+    tmp = tmp_path_factory.mktemp("loads")
+    raw = make_raw(tmp)
+    warehouse = tmp / "wh" / "budget.duckdb"
+    first = run_load(raw, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        published = (con.execute("select load_id from meta.load").fetchone()[0],
+                     con.execute("select count(*) from marts.mart_budget_overview").fetchone()[0])
+    parquet = pl.read_parquet(warehouse.parent / "marts" / "mart_budget_overview.parquet")
+    digest_first = mart_digest(warehouse)
+    noop = run_load(raw, warehouse)
+    digest_noop = mart_digest(warehouse)
+    bare_first = mart_digest(warehouse, ignore_provenance=True)
+    (raw / SAMPLES[2]).write_bytes((RAW / SAMPLES[2]).read_bytes() + b"\n")
+    changed = run_load(raw, warehouse)
+    bare_changed = mart_digest(warehouse, ignore_provenance=True)
+    return dict(first=first, noop=noop, changed=changed, published=published, parquet=parquet,
+                digest_first=digest_first, digest_noop=digest_noop, bare_first=bare_first,
+                bare_changed=bare_changed)
+
+
+def test_full_load_succeeds_and_publishes(loads):
+    first = loads["first"]
+    assert first.ran and first.success and first.loaded == 3
+    assert loads["published"] == (first.load_id, 3)
+    assert loads["parquet"].height == 3 and set(loads["parquet"]["load_id"]) == {first.load_id}
+
+
+def test_noop_rerun_launches_nothing_and_leaves_marts_identical(loads):
+    noop = loads["noop"]
+    assert not noop.ran and noop.plan.changed == [] and noop.load_id is None
+    assert loads["digest_noop"] == loads["digest_first"]
+
+
+def test_changing_one_file_reextracts_only_that_document(loads):
+    changed = loads["changed"]
+    assert changed.ran and changed.success
+    assert changed.plan.changed == [SAMPLES[2]] and len(changed.plan.unchanged) == 2
+    assert changed.load_id != loads["first"].load_id
+    # an appended newline changes the file's bytes (its doc_id), not one figure of any mart
+    assert loads["bare_changed"] == loads["bare_first"]
+
+
+def test_definitions_factory_uses_given_paths(tmp_path):
+    paths = BudgetPaths(raw_dir=str(tmp_path), warehouse=str(tmp_path / "w.duckdb"))
+    built = build_definitions(paths)
+    assert built.resolve_job_def("load_warehouse").name == "load_warehouse"
