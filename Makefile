@@ -23,8 +23,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run_all
 
+## Dagster's UI on localhost only, with a persistent instance in .dagster_home/.
 dev: $(STAMP)
-	$(BIN)/dagster dev -h 127.0.0.1
+	mkdir -p .dagster_home
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m dagster_project.definitions
 
 ## dbt's documentation site for the marts (after `make run`), served on localhost:8080.
 docs: $(STAMP)
