@@ -1,0 +1,1 @@
+"""Reproducible benchmarks (`make bench`); results with command and machine in BENCHMARKS.md."""
