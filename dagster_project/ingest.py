@@ -164,9 +164,20 @@ def plan(raw_dir: Path, store: StagingStore, files: Iterable[Path] | None = None
 def stage_document(path: Path, display: str, store: StagingStore) -> DocumentOutcome:
     """Extract one file and write its staging Parquet and manifest entry (one document's whole
     footprint, so documents can be staged by separate processes)."""
+    doc, extraction = extract_file(path, display)
+    return record_document(path, display, store, doc, extraction)
+
+
+def record_failure(path: Path, display: str, store: StagingStore, reason: str) -> DocumentOutcome:
+    """Quarantine a file whose extraction could not finish (time limit, crashed worker)."""
+    sha = _sha256(path) if path.stat().st_size <= MAX_FILE_BYTES else hashlib.sha256(display.encode()).hexdigest()
+    return record_document(path, display, store, _quarantined(display, sha, b"", reason), None)
+
+
+def record_document(path: Path, display: str, store: StagingStore, doc: DocumentInfo,
+                    extraction: Extraction | None) -> DocumentOutcome:
     previous = store.load_manifest_entry(display)
     stat = path.stat()
-    doc, extraction = extract_file(path, display)
     if previous and previous.sha256 != doc.doc_id and not store.is_referenced(previous.sha256, besides=display):
         store.remove(previous.sha256)
     fingerprint = facts_fingerprint(extraction) if extraction and doc.status in LOADED else None

@@ -15,7 +15,8 @@ from dagster_project.defs.partitions import documents_partitions, partition_key
 from dagster_project.defs.progress import Progress
 from dagster_project.defs.resources import BudgetPaths
 from dagster_project.identities import check_identities
-from dagster_project.ingest import LOADED, plan, settle, stage_document
+from dagster_project.ingest import LOADED, plan, settle
+from dagster_project.parallel import stage_documents
 from dagster_project.staging.normalize import SCHEMAS
 from dagster_project.staging.store import StagingStore
 
@@ -76,10 +77,8 @@ def document_staging(context: dg.AssetExecutionContext, paths: BudgetPaths, prog
     selected = [by_key[k] for k in context.partition_keys if k in by_key]
     todo = [d for d in selected if d in work.changed]
     progress.start(context, len(todo))
-    outcomes = []
-    for display in todo:
-        outcomes.append(stage_document(work.files[display], display, store))
-        progress.advance(display)
+    outcomes = stage_documents([(d, work.files[d]) for d in todo], store,
+                               on_done=lambda outcome: progress.advance(outcome.source_path))
     findings = document_findings(store, [o.doc_id for o in outcomes])
     for spec in DOCUMENT_CHECKS:
         failing = findings[spec.name]
