@@ -27,6 +27,9 @@ _ZIP_KINDS = (  # a member name that marks the kind, most specific first
     ("word/document.xml", "docx"),
     ("ppt/presentation.xml", "pptx"),
 )
+# Parts only one kind of package has: enough to name a truncated one, whose main part may
+# lie beyond the cut (writers put it anywhere in the archive).
+_PART_PREFIXES = (("xl/", "xlsx"), ("word/", "docx"), ("ppt/", "pptx"))
 
 
 def is_zip(data: bytes) -> bool:
@@ -55,8 +58,13 @@ def zip_kind(data: bytes) -> str | None:
         names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         names = local_member_names(data)
-        if not names:  # the first header is cut short: look for the names anywhere
-            names = [member for member, _ in _ZIP_KINDS if member.encode() in data]
+        for member, kind in _ZIP_KINDS:
+            if member in names:
+                return kind
+        for prefix, kind in _PART_PREFIXES:
+            if any(name.startswith(prefix) for name in names):
+                return kind
+        return "zip"
     for member, kind in _ZIP_KINDS:
         if member in names:
             return kind

@@ -68,13 +68,15 @@ def decode_html(data: bytes) -> tuple[str, str, list[str]]:
     declared = match.group(1).decode("ascii", "ignore") if match else None
     codec = _codec(declared) if declared else None
     notes = []
-    if codec and not (codec in _LATIN and any(b >= 0x80 for b in data)):
+    if declared and codec is None:
+        notes.append(f"page declares unknown charset {declared}")
+    elif codec in _LATIN and any(b >= 0x80 for b in data):
+        notes.append(f"page declares charset {declared}, which cannot be right for Chinese text")
+    elif codec:
         try:
             return data.decode(codec), codec, []
         except UnicodeDecodeError as exc:
             notes.append(f"page declares charset {declared} but byte {exc.start} is not {declared}")
-    elif declared:
-        notes.append(f"page declares charset {declared}, which does not fit its bytes")
     text, encoding = decode_text(data)
     if notes:
         notes[-1] += f"; read as {encoding}"

@@ -19,12 +19,15 @@ from dagster_project.synth.merges import header_spans
 def _add_grid(document, grid: Grid) -> None:
     table = document.add_table(rows=len(grid.rows), cols=grid.n_cols)
     table.style = "Table Grid"
+    tcs = []  # the cell elements, taken before merging (table.cell() rescans the table per call)
     for row, texts in zip(table.rows, grid.rows):
-        for cell, text in zip(row.cells, texts):
+        cells = row.cells
+        tcs.append([cell._tc for cell in cells])
+        for cell, text in zip(cells, texts):
             if text:
                 cell.text = text
     for span in header_spans(grid):
-        table.cell(span.row, span.col).merge(table.cell(span.last_row, span.last_col))
+        tcs[span.row][span.col].merge(tcs[span.last_row][span.last_col])
 
 
 def render_docx(blocks: list[Block]) -> bytes:
