@@ -76,6 +76,10 @@ def decode_html(data: bytes) -> tuple[str, str, list[str]]:
         try:
             return data.decode(codec), codec, []
         except UnicodeDecodeError as exc:
+            text = data.decode(codec, errors="replace")
+            bad = text.count("\ufffd")
+            if bad <= max(1, len(text) // 1000):  # a damaged or truncated page, as browsers show it
+                return text, codec, [f"{bad} bytes are not valid {declared} (first at byte {exc.start}); replaced"]
             notes.append(f"page declares charset {declared} but byte {exc.start} is not {declared}")
     text, encoding = decode_text(data)
     if notes:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 _SPREADSHEET_DIGITS = Context(prec=15, rounding=ROUND_HALF_EVEN)
 _LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
@@ -67,15 +67,19 @@ def exact_decimal(value: int | float | Decimal) -> Decimal:
 
 
 def number_text(value: int | float | Decimal, code: str | None = None) -> str:
-    """The number as plain text with the decimals its format shows ('#,##0.00' -> '16390.41')."""
+    """The number as plain text with the decimals its format shows ('#,##0.00' -> '16390.41');
+    empty for NaN and infinities, which no spreadsheet cell can print."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""
     fmt = parse_format(code)
     number = exact_decimal(value)
     if fmt.percent:
         number = number * 100
-    if fmt.decimals is None:
-        text = _plain(number)
-    else:
-        text = format(number.quantize(Decimal(1).scaleb(-fmt.decimals), rounding=ROUND_HALF_UP), "f")
+    try:
+        shown = number.quantize(Decimal(1).scaleb(-fmt.decimals), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, TypeError):  # no decimals to show, or too many digits for them
+        shown = None
+    text = _plain(number) if shown is None else format(shown, "f")
     if fmt.int_digits > 1:
         sign = "-" if text.startswith("-") else ""
         whole, dot, frac = text.lstrip("-").partition(".")

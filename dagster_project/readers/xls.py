@@ -8,6 +8,8 @@ The sheet-to-tables rules are those of XLSX (readers/sheets.py).
 
 from __future__ import annotations
 
+import io
+
 import xlrd
 from xlrd.biffh import XL_CELL_BOOLEAN, XL_CELL_DATE, XL_CELL_ERROR, XL_CELL_NUMBER, XL_CELL_TEXT
 
@@ -86,7 +88,8 @@ class XlsReader:
 
     def read(self, data: bytes) -> ReadResult:
         try:
-            book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=False)
+            book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=False,
+                                      logfile=io.StringIO())  # xlrd prints its warnings otherwise
         except Exception as exc:  # noqa: BLE001 - xlrd raises many kinds on damaged files
             raise ReaderError(f"damaged or unsupported XLS: {type(exc).__name__}: {exc}") from exc
         items: list[FlowItem] = []

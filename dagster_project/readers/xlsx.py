@@ -36,10 +36,7 @@ def cell_text(value: object, number_format: str | None) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, (int, float)):
-        try:
-            return number_text(value, number_format)
-        except ValueError:
-            return ""
+        return number_text(value, number_format)
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
     if isinstance(value, (date, time)):
@@ -74,23 +71,25 @@ def _bordered(border: Border) -> bool:
 def _sheet_cells(ws: Worksheet) -> tuple[dict[tuple[int, int], str], set[tuple[int, int]]]:
     """(text of filled cells, empty cells with formatting such as borders) by (row, column)."""
     cells, formatted = {}, set()
-    for row in ws.iter_rows():
-        for cell in row:
-            text = cell_text(cell.value, cell.number_format)
-            if text:
-                cells[(cell.row, cell.column)] = text
-            elif cell.has_style and _bordered(cell.border):
-                formatted.add((cell.row, cell.column))
+    for (row, col), cell in _stored_cells(ws):
+        text = cell_text(cell.value, cell.number_format)
+        if text:
+            cells[(row, col)] = text
+        elif cell.has_style and _bordered(cell.border):
+            formatted.add((row, col))
     return cells, formatted
 
 
+def _stored_cells(ws: Worksheet) -> list:
+    """The cells the file holds. iter_rows() would create every cell of the bounding box, so a
+    sheet with one stray cell at row 1,000,000 would cost a million empty cells."""
+    return sorted(ws._cells.items())  # noqa: SLF001 - openpyxl keeps no public sparse view
+
+
 def _uncached_formulas(formulas: Worksheet, values: Worksheet) -> list[str]:
-    missing = []
-    for row in formulas.iter_rows():
-        for cell in row:
-            if cell.data_type == "f" and values.cell(cell.row, cell.column).value is None:
-                missing.append(cell.coordinate)
-    return missing
+    stored = values._cells  # noqa: SLF001 - see _stored_cells
+    return [cell.coordinate for key, cell in _stored_cells(formulas)
+            if cell.data_type == "f" and (key not in stored or stored[key].value is None)]
 
 
 def _notes(ws: Worksheet, cells: dict[tuple[int, int], str]) -> list[str]:
