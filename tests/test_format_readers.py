@@ -55,6 +55,11 @@ def test_number_text(value, number_format, text):
     assert number_text(value, number_format) == text
 
 
+def test_numbers_no_cell_can_print_are_empty():
+    assert (number_text(float("nan"), "0.00"), number_text(float("inf"))) == ("", "")
+    assert number_text(1e300, "0.00") == "1" + "0" * 300  # too many digits to show decimals
+
+
 def test_every_fen_value_survives_the_float_round_trip():
     """Amounts written as floats read back to the same fen, across magnitudes."""
     rng = random.Random(20240101)
@@ -323,6 +328,14 @@ def test_html_grid_with_spans_context_and_declared_encoding(charset, encoding):
                           ("镕 基金", "5", "6"))
     assert table.row_lines[0] == 7 and result.text_lines[-1] == "注："
     assert result.encoding == ("utf-8" if charset == "utf-8" else "gb18030") and result.warnings == []
+
+
+def test_html_cut_inside_a_character_reads_like_a_browser_shows_it():
+    data = PAGE.format(charset="utf-8").encode("utf-8")
+    cut = data[: data.index("注".encode()) + 1]  # the page ends one byte into a 3-byte character
+    result = HtmlReader().read(cut)
+    assert result.tables[0].rows[2] == ("合计", "1,867.77", "")
+    assert result.warnings == ["1 bytes are not valid utf-8 (first at byte %d); replaced" % (len(cut) - 1)]
 
 
 def test_html_wrong_declaration_is_overruled_and_noted():
