@@ -244,6 +244,8 @@ def test_xls_damaged_and_doc_and_unknown_ole():
         reader_for(ole_container(b"\0" * 4096, name="WordDocument")).read(b"")
     with pytest.raises(ReaderError, match="neither XLS nor DOC"):
         reader_for(ole_container(b"\0" * 4096, name="Contents"))
+    with pytest.raises(ReaderError, match="password-protected Office file"):
+        reader_for(ole_container(b"\0" * 4096, name="EncryptedPackage"))
 
 
 # --- DOCX ----------------------------------------------------------------------------------
@@ -344,6 +346,13 @@ def test_html_wrong_declaration_is_overruled_and_noted():
     assert result.encoding == "gb18030"
     assert result.warnings[0].startswith("page declares charset utf-8 but byte")
     assert result.tables[0].rows[3][0] == "镕 基金"
+
+
+def test_html_saved_again_as_utf8_with_its_old_gb2312_declaration():
+    data = PAGE.format(charset="gb2312").encode("utf-8")
+    result = HtmlReader().read(data)
+    assert result.encoding == "utf-8" and result.tables[0].rows[3][0] == "镕 基金"
+    assert result.warnings == ["page declares charset gb2312 but its bytes are UTF-8"]
 
 
 def test_html_sniffing_and_pages_without_tables():

@@ -19,7 +19,7 @@ EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # Uncompressed bytes a workbook or document may expand to (zip bombs stop here).
-MAX_UNCOMPRESSED = 2 * 1024 * 1024 * 1024
+MAX_UNCOMPRESSED = 512 * 1024 * 1024
 
 _ZIP_KINDS = (  # a member name that marks the kind, most specific first
     ("xl/workbook.bin", "xlsb"),

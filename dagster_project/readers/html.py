@@ -3,7 +3,8 @@
 The encoding is the one the page declares (byte-order mark, then <meta charset> or
 http-equiv in the first bytes, as browsers prescan), with GB2312/GBK read as GB18030 (their
 superset: pages labelled GB2312 routinely use GBK characters). A declaration the bytes
-contradict is overruled by the text reader's detection and noted. Tables containing other
+contradict is overruled and noted: bytes that are valid UTF-8 are UTF-8 (pages saved again
+keep their old declaration), others go to the text reader's detection. Tables containing other
 tables are page layout, so their cells are read as flowing text around the inner tables;
 rowspan/colspan are expanded with the text in the top-left cell only, like a text dump.
 """
@@ -58,6 +59,14 @@ def _codec(label: str) -> str | None:
         return None
 
 
+def _utf8_with_non_ascii(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return any(b >= 0x80 for b in data)
+
+
 def decode_html(data: bytes) -> tuple[str, str, list[str]]:
     """(text, encoding, notes): the declared encoding when the bytes honour it."""
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -68,6 +77,10 @@ def decode_html(data: bytes) -> tuple[str, str, list[str]]:
     declared = match.group(1).decode("ascii", "ignore") if match else None
     codec = _codec(declared) if declared else None
     notes = []
+    if codec and codec not in ("utf-8", "utf-16") and _utf8_with_non_ascii(data):
+        # saved again as UTF-8 with the old declaration kept: GB18030 would decode these
+        # bytes too (almost any byte pair is GB18030), as mojibake, so the UTF-8 fit wins
+        return data.decode("utf-8"), "utf-8", [f"page declares charset {declared} but its bytes are UTF-8"]
     if declared and codec is None:
         notes.append(f"page declares unknown charset {declared}")
     elif codec in _LATIN and any(b >= 0x80 for b in data):
