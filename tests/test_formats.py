@@ -32,8 +32,8 @@ RENDERERS = {
     "html": render_html,
     # a portal page: GBK declared in <meta charset>, article inside a layout table, &nbsp; cells
     "html_gbk": functools.partial(render_html, encoding="gbk", layout_table=True, empty_cell="&nbsp;"),
-    # GB2312 declared through http-equiv (read as its superset GB18030)
-    "html_gb2312": functools.partial(render_html, encoding="gb18030", http_equiv=True),
+    # GBK bytes labelled GB2312 through http-equiv, as portals do (read as GB18030)
+    "html_gb2312": functools.partial(render_html, encoding="gbk", declared="gb2312", http_equiv=True),
 }
 FORMAT_OF = {"xlsx": "xlsx", "xlsx_one_sheet": "xlsx", "xls": "xls", "docx": "docx",
              "html": "html", "html_gbk": "html", "html_gb2312": "html"}
@@ -80,6 +80,7 @@ def test_gbk_page_declares_its_charset_and_is_not_utf8():
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
     assert extract_document(data, "x.html").document.encoding == "gb18030"
+    assert b'content="text/html; charset=gb2312"' in rendered(SAMPLES[1], "html_gb2312")
 
 
 def test_xlsx_stores_amounts_as_numbers_with_number_formats():

@@ -55,11 +55,13 @@ def render_html(
     blocks: list[Block],
     *,
     encoding: str = "utf-8",
+    declared: str | None = None,
     http_equiv: bool = False,
     layout_table: bool = False,
     empty_cell: str = "",
 ) -> bytes:
-    """Page bytes in `encoding` (characters it lacks as numeric references)."""
+    """Page bytes in `encoding` (characters it lacks as numeric references), declaring
+    `declared` (default: the encoding; portals label GBK pages GB2312)."""
     body: list[str] = []
     for block in blocks:
         if isinstance(block, Paragraph):
@@ -75,7 +77,7 @@ def render_html(
             f'<tr><td class="article">\n<div class="TRS_Editor">\n{content}\n</div>\n</td></tr>\n'
             '<tr><td class="footer">主办单位：人民政府办公室　<a href="#">网站地图</a></td></tr></table>'
         )
-    label = {"gb18030": "gb18030", "gbk": "gbk", "gb2312": "gb2312"}.get(encoding.lower(), encoding)
+    label = declared or encoding
     meta = (f'<meta http-equiv="Content-Type" content="text/html; charset={label}">' if http_equiv
             else f'<meta charset="{label}">')
     page = (
