@@ -28,6 +28,13 @@ from dagster_project.staging.store import ManifestEntry, StagingStore, parser_ve
 
 MAX_FILE_BYTES = int(os.environ.get("BUDGETWH_MAX_FILE_MB", "200")) * 1024 * 1024
 LOADED = ("ok", "partial")
+# What a file name claims; files are read by content, a different claim is only reported.
+CLAIMED_FORMAT = {
+    ".xlsx": "xlsx", ".xlsm": "xlsx", ".xltx": "xlsx", ".xls": "xls", ".docx": "docx",
+    ".docm": "docx", ".dotx": "docx", ".doc": "doc", ".htm": "html", ".html": "html",
+    ".shtml": "html", ".xhtml": "html", ".txt": "text", ".text": "text", ".md": "text",
+    ".csv": "text", ".tsv": "text", ".pdf": "pdf",
+}
 
 
 @dataclass
@@ -80,6 +87,25 @@ def _quarantined(path: str, sha: str, data: bytes, reason: str) -> DocumentInfo:
     )
 
 
+def name_mismatch(name: str, data: bytes) -> str | None:
+    """A note when the file's extension claims another format than its bytes are in."""
+    suffix = Path(name).suffix.lower()
+    claimed = CLAIMED_FORMAT.get(suffix)
+    if claimed is None or not data:
+        return None
+    actual = sniff_format(data)
+    if actual.lower() == claimed:
+        return None
+    return f"named {suffix} but the content is {actual}: read as {actual}"
+
+
+def _with_note(doc: DocumentInfo, note: str | None) -> DocumentInfo:
+    if note:
+        doc.notes.insert(0, note)
+        doc.status_reason = f"{doc.status_reason}; {note}" if doc.status_reason else note
+    return doc
+
+
 def extract_file(path: Path, display_path: str) -> tuple[DocumentInfo, Extraction | None]:
     """Extract one file; every failure becomes a quarantined document with a plain reason."""
     size = path.stat().st_size
@@ -88,15 +114,16 @@ def extract_file(path: Path, display_path: str) -> tuple[DocumentInfo, Extractio
         return _quarantined(display_path, sha, b"", f"file too large: {size} bytes > limit {MAX_FILE_BYTES}"), None
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
+    mismatch = name_mismatch(display_path, data)
     try:
         extraction = extract_document(data, display_path)
     except ReaderError as exc:
-        return _quarantined(display_path, sha, data, str(exc)), None
+        return _with_note(_quarantined(display_path, sha, data, str(exc)), mismatch), None
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
         last = traceback.extract_tb(exc.__traceback__)[-1]
         reason = f"extraction failed: {type(exc).__name__}: {exc} (at {Path(last.filename).name}:{last.lineno})"
-        return _quarantined(display_path, sha, data, reason), None
-    return extraction.document, extraction
+        return _with_note(_quarantined(display_path, sha, data, reason), mismatch), None
+    return _with_note(extraction.document, mismatch), extraction
 
 
 def _settle_duplicates(store: StagingStore, manifest: dict[str, ManifestEntry]) -> dict[str, tuple[str, str | None]]:

@@ -283,7 +283,7 @@ def extract_document(data: bytes, source_path: str) -> Extraction:
     budget_tables = [t for t in tables if t.kind in BUDGET_KINDS]
     items = sum(len(t.line_items) for t in budget_tables)
     unparsed = sum(len(t.unparsed) for t in budget_tables)
-    notes = [year_note] if year_note else []
+    notes = [*read.warnings, *([year_note] if year_note else [])]  # reader notes first
     if not budget_tables:
         status, reason = "quarantined", "no budget tables found (narrative only, or not a budget report)"
     elif items == 0 and not any(t.declared_empty for t in budget_tables):
