@@ -30,8 +30,9 @@ dev: $(STAMP)
 
 ## dbt's documentation site for the marts (after `make run`), served on localhost:8080.
 docs: $(STAMP)
-	cd dbt && BUDGETWH_STAGING_DIR=../data/warehouse/staging ../$(BIN)/dbt docs generate --profiles-dir . \
-		&& ../$(BIN)/dbt docs serve --profiles-dir . --host 127.0.0.1 --port 8080
+	mkdir -p data/warehouse/build && cp data/warehouse/budget.duckdb data/warehouse/build/docs.duckdb
+	cd dbt && BUDGETWH_STAGING_DIR=../data/warehouse/staging BUDGETWH_BUILD_PATH=../data/warehouse/build/docs.duckdb \
+		../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir . --host 127.0.0.1 --port 8080
 
 lint: $(STAMP)
 	$(BIN)/ruff check dagster_project tests benchmarks

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -186,7 +187,10 @@ def test_duckdb_1x_client_reads_the_published_file(warehouse, tmp_path):
 
 def test_dbt_docs_generate_works(warehouse, tmp_path):
     """Every mart and column is described in YAML; the docs site builds from the real build file."""
-    env = {**os.environ, **dbt_env(WarehousePaths(warehouse), "docs"), "DBT_LOG_PATH": str(tmp_path)}
+    copy = tmp_path / "docs.duckdb"  # dbt opens its target for writing: never the published file
+    shutil.copy(warehouse, copy)
+    env = {**os.environ, **dbt_env(WarehousePaths(warehouse), "docs"), "BUDGETWH_BUILD_PATH": str(copy),
+           "DBT_LOG_PATH": str(tmp_path)}
     subprocess.run([dbt_executable(), "docs", "generate", "--project-dir", str(DBT_PROJECT_DIR),
                     "--target-path", str(tmp_path / "target")], env=env, check=True, capture_output=True,
                    cwd=DBT_PROJECT_DIR)
