@@ -1,2 +1,507 @@
-def find_aligned_tables(lines):
-    return []
+"""Tables whose columns are lined up with spaces, as `pdftotext -layout` and pdfplumber's
+`extract_text(layout=True)` print them.
+
+How such a dump places text (read from pdfplumber 0.11's `to_textmap`; pdftotext's layout mode
+works the same way): each word starts at position round(x0 / char_width) of its printed left
+edge, or one space after the previous word when the line is already that long, and then takes
+one position per character, whatever the character's printed width. So a word's *start* is
+where it was printed, but its end is not: CJK characters print wider than a position (a long
+label ends far right of where the dump ends it) and digits narrower (a right-aligned number's
+end in the dump drifts right by about a third of a position per digit, and can push the next
+word along). Every measure here is therefore in characters as the dump prints them, and:
+
+- columns are found from where cells start, and a number's right edge is estimated from its
+  length (`_NARROW` positions per digit), which is where right-aligned numbers line up;
+- a header word is centred in its cell, so it belongs to the body column whose cell holds its
+  centre: right of the previous column's right edge (numbers) or of the gap before it (text);
+- a word that starts one space after a number may have been pushed: it never founds a column;
+- a full-width space (U+3000) is one blank position, like any other character.
+
+Rows: a cell wrapped over several lines prints its other cells on the middle line, or the
+label on one line and the amounts on the next. A line with amounts directly under a line
+without any, in other columns, completes that row; a short label fragment directly under a
+row's cut-off label ("2.政府性基金预" / "算") is joined back into it. Narrative never becomes a
+table: a block needs two lines of several cells that line up, and sentence lines end a block.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+_NARROW = 0.7  # printed width of a digit or Latin letter, in dump positions
+_THIN = 0.35  # printed width of ',' '.' and similar, in dump positions
+_MAX_LETTER_GAP = 12  # widest spacing of a letter-spaced two-character word ('合    计')
+_MAX_BLANK_RUN = 4  # more blank lines than this end a table
+_NUMBER = re.compile(r"^[-−(（]?\d[\d,]*(?:\.\d+)?[)）%]?$")
+_AMOUNT = re.compile(r"^[-−(（]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)[)）]?$")
+_UNIT_AFTER = re.compile(r"^[万千亿元%‰]")
+_SENTENCE = re.compile(r"[。；！？]")
+_LIST_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|[①-⑳]|\d{3,})"
+)
+_COUNTED = re.compile(r"^(?:[年月日个次项人名件期批家表号倍%]|万元|亿元|元)")
+_NUMBER_IN_WORDS = re.compile(
+    r"\d\s+(?:[年月日个次项人名件期批家表号倍]|万元|亿元|元)|[\u4e00-\u9fff（）]\d{1,3}(?:,\d{3})*\.\d"
+)
+_CLOSING = re.compile(r"^[）)」』”’、，。；：%]")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One cell's text on one line: words separated by single spaces, at its dump position."""
+
+    line: int
+    start: int
+    text: str
+    pushed: bool = False  # follows a number after a single space: its start may be pushed right
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+    @property
+    def reach(self) -> float:
+        """Estimated printed right edge: CJK one position, digits and Latin less."""
+        width = 0.0
+        for ch in self.text:
+            if unicodedata.east_asian_width(ch) in "WF":
+                width += 1.0
+            elif ch in ",.:;'·、":
+                width += _THIN
+            else:
+                width += _NARROW
+        return self.start + width
+
+    @property
+    def center(self) -> float:
+        return self.start + len(self.text) / 2
+
+    @property
+    def is_number(self) -> bool:
+        return bool(_NUMBER.match(self.text))
+
+    @property
+    def is_amount(self) -> bool:
+        return _is_amount(self.text)
+
+
+def _is_amount(text: str) -> bool:
+    """A number that is a value rather than a column number: decimals, thousands, two digits or more."""
+    return bool(_AMOUNT.match(text)) or (bool(_NUMBER.match(text)) and len(text.strip("-−()（）%")) >= 2)
+
+
+@dataclass
+class AlignedTable:
+    """A grid found in the dump: `start`/`end` are 0-based line indices (end exclusive)."""
+
+    start: int
+    end: int
+    rows: list[list[str]]
+    row_lines: list[int]  # 0-based line of each row (its first line)
+    cell_lines: list[list[int]] = field(default_factory=list)  # 0-based line of each cell
+
+
+@dataclass
+class _Column:
+    left: float
+    right: float
+    right_aligned: bool
+    members: list[Chunk] = field(default_factory=list)
+
+
+def chunks(line: str, number: int = 0) -> list[Chunk]:
+    """Cells of one dump line: split at runs of two or more blanks, and at the single blank
+    between an amount and a word (a right-aligned number that pushed its neighbour along)."""
+    line = line.replace("\u3000", " ").replace("\t", " ")
+    words = _join_spaced_pairs([(m.start(), m.group()) for m in re.finditer(r"\S+", line)])
+    out: list[Chunk] = []
+    for i, (start, word) in enumerate(words):
+        if out and start - (words[i - 1][0] + len(words[i - 1][1])) == 1:
+            previous = words[i - 1][1]
+            split = (_AMOUNT.match(previous) and not _UNIT_AFTER.match(word)) or _AMOUNT.match(word)
+            if not split:
+                last = out[-1]
+                out[-1] = Chunk(last.line, last.start, f"{last.text} {word}", last.pushed)
+                continue
+            out.append(Chunk(number, start, word, pushed=True))
+            continue
+        out.append(Chunk(number, start, word))
+    return out
+
+
+def _single_cjk(word: str) -> bool:
+    return len(word) == 1 and unicodedata.east_asian_width(word) in "WF" and word.isalpha()
+
+
+def _join_spaced_pairs(words: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A two-character word letter-spaced across its cell ('合    计', '项    目') is one word;
+    three or more single characters in a row ('类  款  项') are narrow columns and stay apart."""
+    out: list[tuple[int, str]] = []
+    i = 0
+    while i < len(words):
+        run = i
+        while run < len(words) and _single_cjk(words[run][1]):
+            run += 1
+        if run - i == 2 and words[i + 1][0] - words[i][0] <= _MAX_LETTER_GAP:
+            out.append((words[i][0], words[i][1] + " " * (words[i + 1][0] - words[i][0] - 1) + words[i + 1][1]))
+            i = run
+            continue
+        out.extend(words[i:max(run, i + 1)])
+        i = max(run, i + 1)
+    return out
+
+
+def _is_prose(cells: list[Chunk]) -> bool:
+    """A line of running text, never a row: it ends a sentence, or it reads a number into the
+    words around it ('编制省级  2017  年部门预算', '1,131.92 万元', '支出（类）2,097.51'), which
+    justified narrative spreads over the line with wide gaps that look like gutters."""
+    for i, c in enumerate(cells):
+        if _SENTENCE.search(c.text) or ("，" in c.text and len(c.text) >= 8) or _NUMBER_IN_WORDS.search(c.text):
+            return True
+        if i and cells[i - 1].text[-1:].isdigit() and _COUNTED.match(c.text):
+            return True
+    return False
+
+
+def _candidate_blocks(cells: list[list[Chunk]], page_starts: frozenset[int]) -> list[tuple[int, int]]:
+    """(first, last) line of each run that starts and ends at a line of several cells, with no
+    sentence, page break or long blank gap inside."""
+    blocks: list[tuple[int, int]] = []
+    i, n = 0, len(cells)
+    while i < n:
+        if len(cells[i]) < 2 or _is_prose(cells[i]):
+            i += 1
+            continue
+        last_multi, blank_run, j = i, 0, i + 1
+        while j < n:
+            if j in page_starts:
+                break
+            if not cells[j]:
+                blank_run += 1
+                if blank_run > _MAX_BLANK_RUN:
+                    break
+                j += 1
+                continue
+            blank_run = 0
+            if _is_prose(cells[j]):
+                break
+            if len(cells[j]) >= 2:
+                last_multi = j
+            j += 1
+        blocks.append((i, last_multi))
+        i = last_multi + 1
+    return blocks
+
+
+def _cluster(anchors: list[Chunk]) -> list[_Column]:
+    """Columns as groups of cells whose printed extents overlap, left to right."""
+    columns: list[_Column] = []
+    for chunk in sorted(anchors, key=lambda c: c.start):
+        if columns and chunk.start < columns[-1].right:
+            col = columns[-1]
+            col.members.append(chunk)
+            col.right = max(col.right, chunk.reach)
+        else:
+            columns.append(_Column(chunk.start, chunk.reach, False, [chunk]))
+    return columns
+
+
+def _spanning(anchors: list[Chunk]) -> set[Chunk]:
+    """Cells that overlap two cells of another line: they span columns and must not join them."""
+    by_line: dict[int, list[Chunk]] = {}
+    for chunk in anchors:
+        by_line.setdefault(chunk.line, []).append(chunk)
+    out = set()
+    for chunk in anchors:
+        for line, others in by_line.items():
+            if line == chunk.line:
+                continue
+            hits = [o for o in others if o.start < chunk.reach and chunk.start < o.reach]
+            if len(hits) >= 2:
+                out.add(chunk)
+                break
+    return out
+
+
+def _body_columns(body: list[list[Chunk]]) -> tuple[list[_Column], int]:
+    """Columns from the data lines, and how many of their cells span columns.
+
+    Words alone on a line are left out (they are often centred over several columns), numbers
+    never (a number is right-aligned in its own cell). Numbers and words are grouped apart (a label centred over a span may overlap the numbers
+    of the next column without being one of them); two neighbouring groups of words that never
+    share a line are one column whose labels are indented or centred differently.
+    """
+    anchors = [c for line in body for c in line if not c.pushed and (len(line) >= 2 or c.is_number)]
+    spanning = _spanning(anchors)
+    kept = [c for c in anchors if c not in spanning]
+    numbers = _cluster([c for c in kept if c.is_number])
+    words = _cluster([c for c in kept if not c.is_number])
+    for col in numbers:
+        starts = {c.start for c in col.members}
+        reaches = {round(c.reach) for c in col.members}
+        col.right_aligned = len(col.members) == 1 or max(reaches) - min(reaches) <= max(starts) - min(starts)
+    columns = sorted(numbers + words, key=lambda col: (col.left, col.right))
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(columns) - 1):
+            a, b = columns[i], columns[i + 1]
+            if a.members[0].is_number or b.members[0].is_number:
+                continue
+            if {c.line for c in a.members} & {c.line for c in b.members}:
+                continue
+            a.members.extend(b.members)
+            a.right = max(a.right, b.right)
+            del columns[i + 1]
+            merged = True
+            break
+    return columns, len(spanning)
+
+
+def _body_column(chunk: Chunk, columns: list[_Column], after: int) -> int:
+    """A body cell starts inside its column's cell: the last column starting at or before it
+    (a text starting left of a right-aligned column's numbers spans in from the left)."""
+    index = 0
+    for i, col in enumerate(columns):
+        if col.left <= chunk.start + 1:
+            index = i
+    if chunk.pushed and index <= after < len(columns) - 1:
+        index = after + 1
+    return index
+
+
+def _boundaries(columns: list[_Column]) -> list[float]:
+    """Where one column's cell ends and the next begins, for centred header words."""
+    out = []
+    for col, nxt in zip(columns, columns[1:]):
+        if col.right_aligned:
+            out.append(col.right + 0.5)
+        else:
+            # labels centred across several columns do not widen this one
+            own = [c.reach for c in col.members if c.reach <= nxt.left] or [col.left]
+            out.append((max(own) + nxt.left) / 2)
+    return out
+
+
+def _header_column(chunk: Chunk, columns: list[_Column], bounds: list[float]) -> float:
+    """Column position (fractional: a header-only column between body columns) of a header word."""
+    center = chunk.center
+    for i, bound in enumerate(bounds):
+        if center < bound:
+            return float(i)
+    last = columns[-1]
+    if last.right_aligned and center > last.right + 0.5:
+        return len(columns) - 0.5  # beyond the last column of numbers: a column of its own
+    return float(len(columns) - 1)
+
+
+def _split_header_cells(
+    assigned: dict[float, list[Chunk]], columns: list[_Column], header_lines: list[int]
+) -> dict[Chunk, float]:
+    """Header words of one body column that stack in two separate piles side by side name two
+    columns (one has no data below it): the pile nearest the column's data keeps it. Piles are
+    side by side when they share a line or both reach down to the last two header lines; a
+    pile that ends higher up is a group header (or caption) centred over several columns."""
+    rank = {line: i for i, line in enumerate(header_lines)}
+    bottom = len(header_lines) - 2
+    out: dict[Chunk, float] = {}
+    for pos, members in assigned.items():
+        piles: list[list[Chunk]] = []
+        for chunk in sorted(members, key=lambda c: c.start):
+            if piles and chunk.start <= max(c.end for c in piles[-1]) + 1:
+                piles[-1].append(chunk)
+            else:
+                piles.append([chunk])
+        if len(piles) == 1 or pos != int(pos):
+            for chunk in members:
+                out[chunk] = pos
+            continue
+        col = columns[int(pos)]
+        data_mid = (col.left + col.right) / 2
+        keep = min(range(len(piles)), key=lambda k: abs(_pile_mid(piles[k]) - data_mid))
+        kept_lines = {c.line for c in piles[keep]}
+        kept_low = max(rank[line] for line in kept_lines) >= bottom
+        for k, pile in enumerate(piles):
+            lines = {c.line for c in pile}
+            beside = bool(lines & kept_lines) or (kept_low and max(rank[line] for line in lines) >= bottom)
+            offset = (k - keep) / (2 * len(piles)) if k != keep and beside else 0.0
+            for chunk in pile:
+                out[chunk] = pos + offset
+    return out
+
+
+def _pile_mid(pile: list[Chunk]) -> float:
+    return (min(c.start for c in pile) + max(c.end for c in pile)) / 2
+
+
+@dataclass
+class _Cell:
+    text: str
+    line: int
+    start: int
+    end: int
+
+    @property
+    def center(self) -> float:
+        return (self.start + self.end) / 2
+
+
+@dataclass
+class _Row:
+    cells: dict[int, _Cell]  # column index -> cell
+    first: int
+    last: int
+
+    def has_amount(self) -> bool:
+        return any(_is_amount(c.text) for c in self.cells.values())
+
+    def only_amounts(self) -> bool:
+        return bool(self.cells) and all(_is_amount(c.text) for c in self.cells.values())
+
+
+def _is_fragment(row: _Row, line: dict[int, _Cell], longest: dict[int, int]) -> bool:
+    """A line that only carries the rest of labels cut off in the row above: each piece sits
+    under a label of that row, aligned with it (left edge or centre), and that label was cut
+    (an unclosed bracket, or as long as the column's longest) or the piece starts with closing
+    punctuation."""
+    for col, piece in line.items():
+        above = row.cells.get(col)
+        if above is None or _NUMBER.match(above.text) or _NUMBER.match(piece.text) or _LIST_START.match(piece.text):
+            return False
+        if abs(piece.start - above.start) > 1 and abs(piece.center - above.center) > 1.5:
+            return False
+        cut = above.text.count("（") + above.text.count("(") > above.text.count("）") + above.text.count(")")
+        full = len(above.text) >= longest.get(col, 0) - 1 and len(piece.text) < len(above.text)
+        if not (cut or full or _CLOSING.match(piece.text)):
+            return False
+    return True
+
+
+def _rows(lines: dict[int, dict[int, _Cell]]) -> list[_Row]:
+    """Lines into rows: amounts printed on the line just below (or above) their labels join
+    them, and label fragments on the next line join the label they continue."""
+    longest: dict[int, int] = {}
+    for cells in lines.values():
+        for col, cell in cells.items():
+            if not _NUMBER.match(cell.text):
+                longest[col] = max(longest.get(col, 0), len(cell.text))
+    rows: list[_Row] = []
+    for number in sorted(lines):
+        cells = lines[number]
+        here = _Row(dict(cells), number, number)
+        if rows and rows[-1].last == number - 1:
+            above = rows[-1]
+            disjoint = not set(cells) & set(above.cells)
+            if disjoint and here.has_amount() and not above.has_amount():
+                above.cells.update(cells)  # amounts printed just below their label
+                above.last = number
+                continue
+            if disjoint and above.only_amounts() and above.first == above.last and not here.has_amount():
+                above.cells.update(cells)  # amounts printed just above their label
+                above.first = above.last = number
+                continue
+            if not here.has_amount() and _is_fragment(above, cells, longest):
+                for col, piece in cells.items():
+                    prev = above.cells[col]
+                    joiner = " " if prev.text[-1:].isascii() and piece.text[:1].isascii() else ""
+                    above.cells[col] = _Cell(prev.text + joiner + piece.text, prev.line, prev.start, prev.end)
+                above.last = number
+                continue
+        rows.append(here)
+    return rows
+
+
+def _table(cells: list[list[Chunk]], first: int, last: int) -> AlignedTable | None:
+    block = {n: cells[n] for n in range(first, last + 1) if cells[n]}
+    data_lines = [n for n, line in block.items() if any(c.is_amount for c in line)]
+    head_end = data_lines[0] if data_lines else first
+    body = [line for n, line in block.items() if n >= head_end]
+    columns, n_spanning = _body_columns(body)
+    multi = [n for n, line in block.items() if len(line) >= 2]
+    if len(columns) < 2 or len(multi) < 2:
+        return None
+    anchors = sum(len(line) for line in body if len(line) >= 2)
+    if n_spanning * 5 > anchors:
+        return None  # cells that overlap two columns everywhere: running text, not a grid
+    bounds = _boundaries(columns)
+    placed: dict[Chunk, float] = {}
+    header_words: dict[float, list[Chunk]] = {}
+    for n, line in block.items():
+        if n < head_end:
+            for chunk in line:
+                header_words.setdefault(_header_column(chunk, columns, bounds), []).append(chunk)
+            continue
+        previous = -1
+        for chunk in line:
+            index = _body_column(chunk, columns, previous)
+            placed[chunk] = float(index)
+            previous = index
+    header_lines = [n for n in block if n < head_end]
+    placed.update(_split_header_cells(header_words, columns, header_lines))
+    positions = sorted(set(placed.values()) | {float(i) for i in range(len(columns))})
+    index_of = {p: i for i, p in enumerate(positions)}
+    support: dict[int, set[int]] = {}
+    lines: dict[int, dict[int, _Cell]] = {}
+    for chunk, pos in sorted(placed.items(), key=lambda kv: (kv[0].line, kv[0].start)):
+        col = index_of[pos]
+        support.setdefault(col, set()).add(chunk.line)
+        row = lines.setdefault(chunk.line, {})
+        if col in row:
+            prev = row[col]
+            row[col] = _Cell(f"{prev.text} {chunk.text}", prev.line, prev.start, chunk.end)
+        else:
+            row[col] = _Cell(chunk.text, chunk.line, chunk.start, chunk.end)
+    if sum(1 for s in support.values() if len(s) >= 2) < 2:
+        return None
+    rows = _rows(lines)
+    width = len(positions)
+    blank = _Cell("", 0, 0, 0)
+    return AlignedTable(
+        start=first,
+        end=last + 1,
+        rows=[[r.cells.get(c, blank).text for c in range(width)] for r in rows],
+        row_lines=[r.first for r in rows],
+        cell_lines=[[r.cells[c].line if c in r.cells else r.first for c in range(width)] for r in rows],
+    )
+
+
+def find_aligned_tables(lines: list[str], page_starts: frozenset[int] = frozenset()) -> list[AlignedTable]:
+    """Every space-aligned grid in `lines` (other lines may be blanked out by the caller).
+
+    `page_starts` are indices of lines that begin a new page: a grid never runs across one
+    (stitching tables over page breaks is a budget decision, made downstream).
+    """
+    cells = [chunks(line, number) for number, line in enumerate(lines)]
+    found: list[AlignedTable] = []
+    for first, last in _candidate_blocks(cells, page_starts):
+        last = _trailing(cells, first, last, page_starts)
+        table = _table(cells, first, last)
+        if table is not None:
+            found.append(table)
+    return found
+
+
+def _trailing(cells: list[list[Chunk]], first: int, last: int, page_starts: frozenset[int]) -> int:
+    """Single cells after the block's last row of several cells that still belong to it: an
+    amount, or a label starting where a label column of the block starts."""
+    starts = {c.start for n in range(first, last + 1) for c in cells[n] if not c.is_number and not c.pushed}
+    j, blank_run, end = last + 1, 0, last
+    while j < len(cells) and j not in page_starts:
+        line = cells[j]
+        if not line:
+            blank_run += 1
+            if blank_run > _MAX_BLANK_RUN:
+                break
+            j += 1
+            continue
+        blank_run = 0
+        if len(line) != 1 or _is_prose(line):
+            break
+        chunk = line[0]
+        if not (chunk.is_amount or any(abs(chunk.start - s) <= 1 for s in starts)):
+            break
+        end = j
+        j += 1
+    return end
