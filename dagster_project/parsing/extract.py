@@ -109,7 +109,8 @@ def _interpret_table(raw: RawTable, default_unit: str | None, carried_subject: s
     context = [*raw.context, *captions]
     title = pick_title(tuple(context))
     header_n = split_header(body_rows)
-    header_text = " ".join(" ".join(r) for r in body_rows[: max(header_n, 1)])
+    # a grid without a data row has no header to speak of: only its top rows may name columns
+    header_text = " ".join(" ".join(r) for r in body_rows[: max(header_n, 1) if header_n < len(body_rows) else 2])
     verdict = classify(title, header_text)
     unit = next((unit_in(c) for c in reversed(context) if unit_in(c)), None)
     year = table_year(title, context)
@@ -218,7 +219,8 @@ def extract_document(data: bytes, source_path: str) -> Extraction:
                 item.value_year = item.value_year or year
             for project in table.projects:
                 project.value_year = project.value_year or year
-    captions = [c for raw in raws for c in raw.context[-4:]]
+    # captions printed inside a grid (部门：… | 单位：万元 as its first row) count as captions too
+    captions = [c for raw in raws for c in (*raw.context[-4:], *lift_captions([list(r) for r in raw.rows])[1])]
     name, unit_code = find_department(captions, read.text_lines)
     titles = [t.title for t in tables if t.title]
     scope = find_scope(titles + read.text_lines[:5], name)
