@@ -263,6 +263,10 @@ def _name_bare_subtotals(columns: list[Column]) -> None:
         following = [c.measure for c in amounts[i + 1 : i + 3]]
         if following and following[0] in ("personnel", "public_admin"):
             col.measure = "basic"
+    # the same shape in 三公 tables: a 小计 right before the 购置 / 运行 columns is 公务用车购置及运行费
+    for i, col in enumerate(amounts[:-1]):
+        if col.item == "total" and amounts[i + 1].item in ("vehicle_purchase", "vehicle_operation"):
+            col.item = "vehicle_total"
 
 
 def panels_of(columns: list[Column]) -> list[Panel]:
