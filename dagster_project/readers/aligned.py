@@ -45,6 +45,7 @@ _COUNTED = re.compile(r"^(?:[年月日个次项人名件期批家表号倍%]|万
 _NUMBER_IN_WORDS = re.compile(
     r"\d\s+(?:[年月日个次项人名件期批家表号倍]|万元|亿元|元)|[\u4e00-\u9fff（）]\d{1,3}(?:,\d{3})*\.\d"
 )
+_PAGE_NUMBER = re.compile(r"^(?:[-—–－]?\s*\d{1,4}\s*[-—–－]?|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
 _CLOSING = re.compile(r"^[）)」』”’、，。；：%]")
 
 
@@ -265,7 +266,8 @@ def _body_column(chunk: Chunk, columns: list[_Column], after: int) -> int:
     (a text starting left of a right-aligned column's numbers spans in from the left)."""
     index = 0
     for i, col in enumerate(columns):
-        if col.left <= chunk.start + 1:
+        numbers_only = col.members[0].is_number
+        if col.left <= chunk.start + (0 if numbers_only and not chunk.is_number else 1):
             index = i
     if chunk.pushed and index <= after < len(columns) - 1:
         index = after + 1
@@ -413,33 +415,38 @@ def _rows(lines: dict[int, dict[int, _Cell]]) -> list[_Row]:
     return rows
 
 
-def _table(cells: list[list[Chunk]], first: int, last: int) -> AlignedTable | None:
-    block = {n: cells[n] for n in range(first, last + 1) if cells[n]}
-    data_lines = [n for n, line in block.items() if any(c.is_amount for c in line)]
-    head_end = data_lines[0] if data_lines else first
-    body = [line for n, line in block.items() if n >= head_end]
+def _tables(cells: list[list[Chunk]], chain: list[tuple[int, int]]) -> list[AlignedTable]:
+    """The grids of one chain of blocks (a table and its continuations on the next pages),
+    read with one set of columns so that every page's grid has the same width."""
+    blocks = [{n: cells[n] for n in range(first, last + 1) if cells[n]} for first, last in chain]
+    head_ends = []
+    for (first, _), block in zip(chain, blocks):
+        data_lines = [n for n, line in block.items() if any(c.is_amount for c in line)]
+        head_ends.append(data_lines[0] if data_lines else first)
+    body = [line for block, head_end in zip(blocks, head_ends) for n, line in block.items() if n >= head_end]
     columns, n_spanning = _body_columns(body)
-    multi = [n for n, line in block.items() if len(line) >= 2]
+    multi = [n for block in blocks for n, line in block.items() if len(line) >= 2]
     if len(columns) < 2 or len(multi) < 2:
-        return None
+        return []
     anchors = sum(len(line) for line in body if len(line) >= 2)
     if n_spanning * 5 > anchors:
-        return None  # cells that overlap two columns everywhere: running text, not a grid
+        return []  # cells that overlap two columns everywhere: running text, not a grid
     bounds = _boundaries(columns)
     placed: dict[Chunk, float] = {}
-    header_words: dict[float, list[Chunk]] = {}
-    for n, line in block.items():
-        if n < head_end:
+    for block, head_end in zip(blocks, head_ends):
+        header_words: dict[float, list[Chunk]] = {}
+        for n, line in block.items():
+            if n < head_end:
+                for chunk in line:
+                    header_words.setdefault(_header_column(chunk, columns, bounds), []).append(chunk)
+                continue
+            previous = -1
             for chunk in line:
-                header_words.setdefault(_header_column(chunk, columns, bounds), []).append(chunk)
-            continue
-        previous = -1
-        for chunk in line:
-            index = _body_column(chunk, columns, previous)
-            placed[chunk] = float(index)
-            previous = index
-    header_lines = [n for n in block if n < head_end]
-    placed.update(_split_header_cells(header_words, columns, header_lines))
+                index = _body_column(chunk, columns, previous)
+                placed[chunk] = float(index)
+                previous = index
+        header_lines = [n for n in block if n < head_end]
+        placed.update(_split_header_cells(header_words, columns, header_lines))
     positions = sorted(set(placed.values()) | {float(i) for i in range(len(columns))})
     index_of = {p: i for i, p in enumerate(positions)}
     support: dict[int, set[int]] = {}
@@ -454,32 +461,90 @@ def _table(cells: list[list[Chunk]], first: int, last: int) -> AlignedTable | No
         else:
             row[col] = _Cell(chunk.text, chunk.line, chunk.start, chunk.end)
     if sum(1 for s in support.values() if len(s) >= 2) < 2:
-        return None
-    rows = _rows(lines)
+        return []
     width = len(positions)
     blank = _Cell("", 0, 0, 0)
-    return AlignedTable(
-        start=first,
-        end=last + 1,
-        rows=[[r.cells.get(c, blank).text for c in range(width)] for r in rows],
-        row_lines=[r.first for r in rows],
-        cell_lines=[[r.cells[c].line if c in r.cells else r.first for c in range(width)] for r in rows],
-    )
+    out = []
+    for first, last in chain:
+        rows = _stack_header(_rows({n: row for n, row in lines.items() if first <= n <= last}), width)
+        if not rows:
+            continue
+        out.append(AlignedTable(
+            start=first,
+            end=last + 1,
+            rows=[[r.cells.get(c, blank).text for c in range(width)] for r in rows],
+            row_lines=[r.first for r in rows],
+            cell_lines=[[r.cells[c].line if c in r.cells else r.first for c in range(width)] for r in rows],
+        ))
+    return out
+
+
+def _stack_header(rows: list[_Row], width: int) -> list[_Row]:
+    """Header rows as each column's own words, bottom-aligned and filled upwards.
+
+    A dump prints each header word at the vertical middle of its cell, so a word spanning the
+    whole header height (合计) sits on the same line as words of a lower level in other
+    columns, and a blank next to it says nothing about spans. Each column's header words are
+    therefore stacked, innermost last, and a column with fewer levels repeats its top word:
+    no header cell is left blank for a neighbour's word to be mistaken as spanning it. A first
+    row holding only the outermost columns (部门：… | 单位：万元 above the grid) stays a row.
+    """
+    first_data = next((i for i, r in enumerate(rows) if r.has_amount()), None)
+    if not first_data or first_data < 2:
+        return rows
+    head, body = rows[:first_data], rows[first_data:]
+    kept: list[_Row] = []
+    if set(head[0].cells) <= {0, width - 1}:
+        kept, head = [head[0]], head[1:]
+    stacks = {c: [r.cells[c] for r in head if c in r.cells] for c in range(width)}
+    depth = max((len(s) for s in stacks.values()), default=0)
+    if depth == 0:
+        return rows
+    stacked = []
+    for level in range(depth):
+        cells = {}
+        for c, stack in stacks.items():
+            if stack:
+                cells[c] = stack[max(0, len(stack) - depth + level)]
+        first_line = min(cell.line for cell in cells.values())
+        stacked.append(_Row(cells, first_line, first_line))
+    return kept + stacked + body
+
+
+def _chains(cells: list[list[Chunk]], blocks: list[tuple[int, int]], page_starts: frozenset[int]) -> list[list[tuple[int, int]]]:
+    """Blocks that continue the block before them on the next page: nothing but blank lines
+    or a page number between them."""
+    chains: list[list[tuple[int, int]]] = []
+    for first, last in blocks:
+        if chains:
+            previous_last = chains[-1][-1][1]
+            between = range(previous_last + 1, first)
+            crosses = any(n in page_starts for n in range(previous_last + 1, first + 1))
+            if crosses and all(not cells[n] or _is_page_number(cells[n]) for n in between):
+                chains[-1].append((first, last))
+                continue
+        chains.append([(first, last)])
+    return chains
+
+
+def _is_page_number(line: list[Chunk]) -> bool:
+    return len(line) == 1 and bool(_PAGE_NUMBER.match(line[0].text))
 
 
 def find_aligned_tables(lines: list[str], page_starts: frozenset[int] = frozenset()) -> list[AlignedTable]:
     """Every space-aligned grid in `lines` (other lines may be blanked out by the caller).
 
-    `page_starts` are indices of lines that begin a new page: a grid never runs across one
-    (stitching tables over page breaks is a budget decision, made downstream).
+    `page_starts` are indices of lines that begin a new page: a grid never runs across one,
+    but a grid that goes on at the top of the next page with nothing printed in between is
+    read with the same columns, so that stitching (a budget decision, made downstream) can
+    join the two.
     """
     cells = [chunks(line, number) for number, line in enumerate(lines)]
+    blocks = [(first, _trailing(cells, first, last, page_starts))
+              for first, last in _candidate_blocks(cells, page_starts)]
     found: list[AlignedTable] = []
-    for first, last in _candidate_blocks(cells, page_starts):
-        last = _trailing(cells, first, last, page_starts)
-        table = _table(cells, first, last)
-        if table is not None:
-            found.append(table)
+    for chain in _chains(cells, blocks, page_starts):
+        found.extend(_tables(cells, chain))
     return found
 
 
