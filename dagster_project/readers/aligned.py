@@ -281,8 +281,9 @@ def _boundaries(columns: list[_Column]) -> list[float]:
         if col.right_aligned:
             out.append(col.right + 0.5)
         else:
-            # labels centred across several columns do not widen this one
-            own = [c.reach for c in col.members if c.reach <= nxt.left] or [col.left]
+            # only its left-aligned labels say where this column ends: words centred further
+            # right (当年支出小计 spanning into the next panel) do not widen it
+            own = [c.reach for c in col.members if c.start <= col.left + 3 and c.reach <= nxt.left] or [col.left]
             out.append((max(own) + nxt.left) / 2)
     return out
 
@@ -300,13 +301,15 @@ def _header_column(chunk: Chunk, columns: list[_Column], bounds: list[float]) ->
 
 
 def _split_header_cells(
-    assigned: dict[float, list[Chunk]], columns: list[_Column], header_lines: list[int]
+    assigned: dict[float, list[Chunk]], columns: list[_Column], header_lines: dict[int, int]
 ) -> dict[Chunk, float]:
     """Header words of one body column that stack in two separate piles side by side name two
     columns (one has no data below it): the pile nearest the column's data keeps it. Piles are
     side by side when they share a line or both reach down to the last two header lines; a
-    pile that ends higher up is a group header (or caption) centred over several columns."""
-    rank = {line: i for i, line in enumerate(header_lines)}
+    pile that ends higher up is a group header (or caption) centred over several columns, and
+    a pile of words each alone on its line is a label waiting for its amounts on the next line.
+    `header_lines` maps each header line to its number of words."""
+    rank = {line: i for i, line in enumerate(sorted(header_lines))}
     bottom = len(header_lines) - 2
     out: dict[Chunk, float] = {}
     for pos, members in assigned.items():
@@ -327,7 +330,10 @@ def _split_header_cells(
         kept_low = max(rank[line] for line in kept_lines) >= bottom
         for k, pile in enumerate(piles):
             lines = {c.line for c in pile}
-            beside = bool(lines & kept_lines) or (kept_low and max(rank[line] for line in lines) >= bottom)
+            beside = bool(lines & kept_lines) or (
+                kept_low and max(rank[line] for line in lines) >= bottom
+                and any(header_lines[line] >= 2 for line in lines)
+            )
             offset = (k - keep) / (2 * len(piles)) if k != keep and beside else 0.0
             for chunk in pile:
                 out[chunk] = pos + offset
@@ -436,6 +442,12 @@ def _tables(cells: list[list[Chunk]], chain: list[tuple[int, int]]) -> list[Alig
     for block, head_end in zip(blocks, head_ends):
         header_words: dict[float, list[Chunk]] = {}
         for n, line in block.items():
+            if n < head_end and n == min(block) and len(line) <= 2:
+                # a line of one or two words over the grid (部门：… | 单位：万元) is a caption:
+                # its words say nothing about columns, so they found none
+                for chunk in line:
+                    placed[chunk] = float(min(round(_header_column(chunk, columns, bounds)), len(columns) - 1))
+                continue
             if n < head_end:
                 for chunk in line:
                     header_words.setdefault(_header_column(chunk, columns, bounds), []).append(chunk)
@@ -445,7 +457,7 @@ def _tables(cells: list[list[Chunk]], chain: list[tuple[int, int]]) -> list[Alig
                 index = _body_column(chunk, columns, previous)
                 placed[chunk] = float(index)
                 previous = index
-        header_lines = [n for n in block if n < head_end]
+        header_lines = {n: len(line) for n, line in block.items() if n < head_end}
         placed.update(_split_header_cells(header_words, columns, header_lines))
     positions = sorted(set(placed.values()) | {float(i) for i in range(len(columns))})
     index_of = {p: i for i, p in enumerate(positions)}
