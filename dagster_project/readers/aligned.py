@@ -46,6 +46,7 @@ _NUMBER_IN_WORDS = re.compile(
     r"\d\s+(?:[年月日个次项人名件期批家表号倍]|万元|亿元|元)|[\u4e00-\u9fff（）]\d{1,3}(?:,\d{3})*\.\d"
 )
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]?\s*\d{1,4}\s*[-—–－]?|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
+_KEY_VALUE = re.compile(r"[:：]")
 _CLOSING = re.compile(r"^[）)」』”’、，。；：%]")
 
 
@@ -244,20 +245,6 @@ def _body_columns(body: list[list[Chunk]]) -> tuple[list[_Column], int]:
         reaches = {round(c.reach) for c in col.members}
         col.right_aligned = len(col.members) == 1 or max(reaches) - min(reaches) <= max(starts) - min(starts)
     columns = sorted(numbers + words, key=lambda col: (col.left, col.right))
-    merged = True
-    while merged:
-        merged = False
-        for i in range(len(columns) - 1):
-            a, b = columns[i], columns[i + 1]
-            if a.members[0].is_number or b.members[0].is_number:
-                continue
-            if {c.line for c in a.members} & {c.line for c in b.members}:
-                continue
-            a.members.extend(b.members)
-            a.right = max(a.right, b.right)
-            del columns[i + 1]
-            merged = True
-            break
     return columns, len(spanning)
 
 
@@ -381,7 +368,7 @@ def _is_fragment(row: _Row, line: dict[int, _Cell], longest: dict[int, int]) -> 
         if abs(piece.start - above.start) > 1 and abs(piece.center - above.center) > 1.5:
             return False
         cut = above.text.count("（") + above.text.count("(") > above.text.count("）") + above.text.count(")")
-        full = len(above.text) >= longest.get(col, 0) - 1 and len(piece.text) < len(above.text)
+        full = len(above.text) >= longest.get(col, 0) - 1 and len(piece.text) * 2 <= len(above.text)
         if not (cut or full or _CLOSING.match(piece.text)):
             return False
     return True
@@ -389,7 +376,8 @@ def _is_fragment(row: _Row, line: dict[int, _Cell], longest: dict[int, int]) -> 
 
 def _rows(lines: dict[int, dict[int, _Cell]]) -> list[_Row]:
     """Lines into rows: amounts printed on the line just below (or above) their labels join
-    them, and label fragments on the next line join the label they continue."""
+    them, and label fragments on the next line join the label they continue. A label line right
+    above a line of amounts in other columns starts that row (the label wrapped around it)."""
     longest: dict[int, int] = {}
     for cells in lines.values():
         for col, cell in cells.items():
@@ -399,7 +387,12 @@ def _rows(lines: dict[int, dict[int, _Cell]]) -> list[_Row]:
     for number in sorted(lines):
         cells = lines[number]
         here = _Row(dict(cells), number, number)
-        if rows and rows[-1].last == number - 1:
+        below = lines.get(number + 1)
+        opens_next = (
+            below is not None and not here.has_amount() and not set(cells) & set(below)
+            and any(_is_amount(c.text) for c in below.values())
+        )
+        if rows and rows[-1].last == number - 1 and not opens_next:
             above = rows[-1]
             disjoint = not set(cells) & set(above.cells)
             if disjoint and here.has_amount() and not above.has_amount():
@@ -439,14 +432,20 @@ def _tables(cells: list[list[Chunk]], chain: list[tuple[int, int]]) -> list[Alig
         return []  # cells that overlap two columns everywhere: running text, not a grid
     bounds = _boundaries(columns)
     placed: dict[Chunk, float] = {}
+    captions: set[int] = set()
+    last_words: list[Chunk] = []
     for block, head_end in zip(blocks, head_ends):
         header_words: dict[float, list[Chunk]] = {}
         for n, line in block.items():
-            if n < head_end and n == min(block) and len(line) <= 2:
-                # a line of one or two words over the grid (部门：… | 单位：万元) is a caption:
-                # its words say nothing about columns, so they found none
+            if n < head_end and n == min(block) and len(line) <= 2 and any(_KEY_VALUE.search(c.text) for c in line):
+                # one or two 'key：value' words over the grid (部门：… | 单位：万元) are a caption:
+                # they say nothing about columns, so they found none (the last stays last)
                 for chunk in line:
-                    placed[chunk] = float(min(round(_header_column(chunk, columns, bounds)), len(columns) - 1))
+                    pos = _header_column(chunk, columns, bounds)
+                    placed[chunk] = float(len(columns) - 1) if pos >= len(columns) - 1 else float(round(pos))
+                    if pos >= len(columns) - 1:
+                        last_words.append(chunk)
+                captions.add(n)
                 continue
             if n < head_end:
                 for chunk in line:
@@ -460,6 +459,8 @@ def _tables(cells: list[list[Chunk]], chain: list[tuple[int, int]]) -> list[Alig
         header_lines = {n: len(line) for n, line in block.items() if n < head_end}
         placed.update(_split_header_cells(header_words, columns, header_lines))
     positions = sorted(set(placed.values()) | {float(i) for i in range(len(columns))})
+    for chunk in last_words:
+        placed[chunk] = positions[-1]
     index_of = {p: i for i, p in enumerate(positions)}
     support: dict[int, set[int]] = {}
     lines: dict[int, dict[int, _Cell]] = {}
@@ -478,7 +479,7 @@ def _tables(cells: list[list[Chunk]], chain: list[tuple[int, int]]) -> list[Alig
     blank = _Cell("", 0, 0, 0)
     out = []
     for first, last in chain:
-        rows = _stack_header(_rows({n: row for n, row in lines.items() if first <= n <= last}), width)
+        rows = _stack_header(_rows({n: row for n, row in lines.items() if first <= n <= last}), width, captions)
         if not rows:
             continue
         out.append(AlignedTable(
@@ -491,7 +492,7 @@ def _tables(cells: list[list[Chunk]], chain: list[tuple[int, int]]) -> list[Alig
     return out
 
 
-def _stack_header(rows: list[_Row], width: int) -> list[_Row]:
+def _stack_header(rows: list[_Row], width: int, captions: set[int]) -> list[_Row]:
     """Header rows as each column's own words, bottom-aligned and filled upwards.
 
     A dump prints each header word at the vertical middle of its cell, so a word spanning the
@@ -499,14 +500,14 @@ def _stack_header(rows: list[_Row], width: int) -> list[_Row]:
     columns, and a blank next to it says nothing about spans. Each column's header words are
     therefore stacked, innermost last, and a column with fewer levels repeats its top word:
     no header cell is left blank for a neighbour's word to be mistaken as spanning it. A first
-    row holding only the outermost columns (部门：… | 单位：万元 above the grid) stays a row.
+    caption line (部门：… | 单位：万元 above the grid) stays a row of its own.
     """
     first_data = next((i for i, r in enumerate(rows) if r.has_amount()), None)
     if not first_data or first_data < 2:
         return rows
     head, body = rows[:first_data], rows[first_data:]
     kept: list[_Row] = []
-    if set(head[0].cells) <= {0, width - 1}:
+    if head[0].first in captions:
         kept, head = [head[0]], head[1:]
     stacks = {c: [r.cells[c] for r in head if c in r.cells] for c in range(width)}
     depth = max((len(s) for s in stacks.values()), default=0)
