@@ -31,7 +31,10 @@ from dagster_project.parsing.vocabulary import UNIT_MULTIPLIERS, fund_of, unit_i
 from dagster_project.readers.base import RawTable, ReaderError
 from dagster_project.readers.registry import reader_for
 
-_EMPTY_NOTE = re.compile(r"本表无数据|空表|无数据|没有(使用)?.{0,20}(支出|收入|预算)|不涉及|无.{0,12}(预算|经费|支出)")
+_EMPTY_NOTE = re.compile(
+    r"本表无数据|空表|无数据|没有(使用)?.{0,20}(支出|收入|预算)|不涉及|无.{0,12}(预算|经费|支出)"
+    r"|无(该|此|相关)[^，。]{0,8}(项目|收支|数据|情况|内容)"
+)
 _DECLARED_EMPTY = re.compile(r"^(是|空表|√)$")
 
 
