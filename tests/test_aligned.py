@@ -115,15 +115,18 @@ def test_wrapped_label_joins_the_row_above():
         at((4, "1.一般公共预算"), (22, "9,066.79")),
         at((4, "2.政府性基金预"), (25, "80.00")),
         at((4, "算")),
-        at((4, "3.其他"), (25, "10.00")),
         at((4, "二、专项收入")),
+        at((4, "3.其他"), (25, "10.00")),
+        "",
+        at((4, "注：本表金额保留两位小数")),
     ]
     (table,) = find_aligned_tables(lines)
     assert table.rows[2] == ["2.政府性基金预算", "80.00"]
     assert table.cell_lines[2] == [2, 2]
     # a label of its own (numbered, not cut off) is a row, not a fragment
-    assert table.rows[-1] == ["二、专项收入", ""]
-    assert len(table.rows) == 5
+    assert table.rows[3] == ["二、专项收入", ""]
+    # a note under the grid is not a row
+    assert table.rows[-1] == ["3.其他", "10.00"] and table.end == 6
 
 
 def test_label_wrapped_around_the_middle_line_of_its_row():

@@ -473,8 +473,9 @@ def _tables(cells: list[list[Chunk]], chain: list[tuple[int, int]]) -> list[Alig
             row[col] = _Cell(f"{prev.text} {chunk.text}", prev.line, prev.start, chunk.end)
         else:
             row[col] = _Cell(chunk.text, chunk.line, chunk.start, chunk.end)
-    if sum(1 for s in support.values() if len(s) >= 2) < 2:
-        return []
+    header_only = any(len(line) >= 3 for block in blocks for n, line in block.items() if n not in captions)
+    if sum(1 for s in support.values() if len(s) >= 2) < 2 and not header_only:
+        return []  # columns seen once each: a grid needs two lines that line up (or a header of three)
     width = len(positions)
     blank = _Cell("", 0, 0, 0)
     out = []
@@ -562,8 +563,10 @@ def find_aligned_tables(lines: list[str], page_starts: frozenset[int] = frozense
 
 
 def _trailing(cells: list[list[Chunk]], first: int, last: int, page_starts: frozenset[int]) -> int:
-    """Single cells after the block's last row of several cells that still belong to it: an
-    amount, or a label starting where a label column of the block starts."""
+    """Single cells after the block's last row of several cells that still belong to it:
+    amounts, and labels starting where a label column of the block starts that either sit
+    right below the grid's last line (a wrapped label) or are followed by an amount (a label
+    whose amount is printed on the next line)."""
     starts = {c.start for n in range(first, last + 1) for c in cells[n] if not c.is_number and not c.pushed}
     j, blank_run, end = last + 1, 0, last
     while j < len(cells) and j not in page_starts:
@@ -580,6 +583,7 @@ def _trailing(cells: list[list[Chunk]], first: int, last: int, page_starts: froz
         chunk = line[0]
         if not (chunk.is_amount or any(abs(chunk.start - s) <= 1 for s in starts)):
             break
-        end = j
+        if chunk.is_amount or j == end + 1:
+            end = j  # an amount, or the rest of a label wrapped onto the very next line
         j += 1
-    return end
+    return end  # other labels after the last amount are notes under the grid (注：…), not rows
