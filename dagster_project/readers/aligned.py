@@ -26,6 +26,7 @@ table: a block needs two lines of several cells that line up, and sentence lines
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -211,19 +212,41 @@ def _cluster(anchors: list[Chunk]) -> list[_Column]:
 
 
 def _spanning(anchors: list[Chunk]) -> set[Chunk]:
-    """Cells that overlap two cells of another line: they span columns and must not join them."""
+    """Cells that overlap two cells of another line: they span columns and must not join them.
+
+    A cell overlaps two cells of a line exactly when it covers one of that line's gaps: a gap
+    that opens (previous cell's right edge) after the cell starts and closes (next cell's
+    start) before it ends. Gaps are swept in order of where they close, keeping the two
+    latest openings from different lines, so a long dump costs n log n, not n².
+    """
     by_line: dict[int, list[Chunk]] = {}
     for chunk in anchors:
         by_line.setdefault(chunk.line, []).append(chunk)
+    gaps = sorted(
+        (right.start, left.reach, line)
+        for line, cells in by_line.items()
+        for left, right in zip(sorted(cells, key=lambda c: c.start), sorted(cells, key=lambda c: c.start)[1:])
+    )
+    closes = [g[0] for g in gaps]
+    best: list[tuple[tuple[float, int], tuple[float, int]]] = []
+    first, second = (float("-inf"), -1), (float("-inf"), -1)
+    for _, opens, line in gaps:
+        if opens > first[0]:
+            if line != first[1]:
+                second = first
+            first = (opens, line)
+        elif opens > second[0] and line != first[1]:
+            second = (opens, line)
+        best.append((first, second))
     out = set()
     for chunk in anchors:
-        for line, others in by_line.items():
-            if line == chunk.line:
-                continue
-            hits = [o for o in others if o.start < chunk.reach and chunk.start < o.reach]
-            if len(hits) >= 2:
-                out.add(chunk)
-                break
+        k = bisect.bisect_left(closes, chunk.reach)
+        if not k:
+            continue
+        first, second = best[k - 1]
+        opens = first[0] if first[1] != chunk.line else second[0]
+        if opens > chunk.start:
+            out.add(chunk)
     return out
 
 
