@@ -20,8 +20,10 @@ word along). Every measure here is therefore in characters as the dump prints th
 Rows: a cell wrapped over several lines prints its other cells on the middle line, or the
 label on one line and the amounts on the next. A line with amounts directly under a line
 without any, in other columns, completes that row; a short label fragment directly under a
-row's cut-off label ("2.政府性基金预" / "算") is joined back into it. Narrative never becomes a
-table: a block needs two lines of several cells that line up, and sentence lines end a block.
+row's cut-off label ("2.政府性基金预" / "算") is joined back into it. A header of several lines
+is re-stacked per column (see `_stack_header`). Narrative never becomes a table: a sentence,
+or a number read into the words around it, ends a block, and a block needs two lines whose
+cells line up in two columns (or one header line of three words: an empty table).
 """
 
 from __future__ import annotations
@@ -254,9 +256,10 @@ def _body_columns(body: list[list[Chunk]]) -> tuple[list[_Column], int]:
     """Columns from the data lines, and how many of their cells span columns.
 
     Words alone on a line are left out (they are often centred over several columns), numbers
-    never (a number is right-aligned in its own cell). Numbers and words are grouped apart (a label centred over a span may overlap the numbers
-    of the next column without being one of them); two neighbouring groups of words that never
-    share a line are one column whose labels are indented or centred differently.
+    never (a number is right-aligned in its own cell). Numbers and words are grouped apart: a
+    label centred over a span may overlap the numbers of the next column without being one of
+    them. A few labels centred differently from the rest of their column (收入合计 under left-
+    aligned items) make a column of their own; the interpreter reads the first label of a row.
     """
     anchors = [c for line in body for c in line if not c.pushed and (len(line) >= 2 or c.is_number)]
     spanning = _spanning(anchors)
