@@ -118,14 +118,16 @@ class _Column:
 
 def chunks(line: str, number: int = 0) -> list[Chunk]:
     """Cells of one dump line: split at runs of two or more blanks, and at the single blank
-    between an amount and a word (a right-aligned number that pushed its neighbour along)."""
+    after a number or before an amount (a number printed wider than its positions pushed its
+    neighbour along), unless a unit follows the number ('13,377.11 万元', '2 次')."""
     line = line.replace("\u3000", " ").replace("\t", " ")
     words = _join_spaced_pairs([(m.start(), m.group()) for m in re.finditer(r"\S+", line)])
     out: list[Chunk] = []
     for i, (start, word) in enumerate(words):
         if out and start - (words[i - 1][0] + len(words[i - 1][1])) == 1:
             previous = words[i - 1][1]
-            split = (_AMOUNT.match(previous) and not _UNIT_AFTER.match(word)) or _AMOUNT.match(word)
+            counted = _UNIT_AFTER.match(word) or _COUNTED.match(word)  # '13,377.11 万元', '2 次'
+            split = (_NUMBER.match(previous) and not counted) or _AMOUNT.match(word)
             if not split:
                 last = out[-1]
                 out[-1] = Chunk(last.line, last.start, f"{last.text} {word}", last.pushed)
@@ -269,12 +271,14 @@ def _body_columns(body: list[list[Chunk]]) -> tuple[list[_Column], int]:
     for col in numbers:
         starts = {c.start for c in col.members}
         reaches = {round(c.reach) for c in col.members}
-        col.right_aligned = len(col.members) == 1 or max(reaches) - min(reaches) <= max(starts) - min(starts)
+        spread = (max(reaches) - min(reaches)) - (max(starts) - min(starts))
+        # amounts are set right-aligned, codes left-aligned, unless their edges say otherwise
+        col.right_aligned = spread < 0 or (spread == 0 and all(_AMOUNT.match(c.text) for c in col.members))
     columns = sorted(numbers + words, key=lambda col: (col.left, col.right))
     return columns, len(spanning)
 
 
-def _body_column(chunk: Chunk, columns: list[_Column], after: int) -> int:
+def _body_column(chunk: Chunk, columns: list[_Column]) -> int:
     """A body cell starts inside its column's cell: the last column starting at or before it
     (a text starting left of a right-aligned column's numbers spans in from the left)."""
     index = 0
@@ -282,8 +286,6 @@ def _body_column(chunk: Chunk, columns: list[_Column], after: int) -> int:
         numbers_only = col.members[0].is_number
         if col.left <= chunk.start + (0 if numbers_only and not chunk.is_number else 1):
             index = i
-    if chunk.pushed and index <= after < len(columns) - 1:
-        index = after + 1
     return index
 
 
@@ -384,9 +386,9 @@ class _Row:
 
 def _is_fragment(row: _Row, line: dict[int, _Cell], longest: dict[int, int]) -> bool:
     """A line that only carries the rest of labels cut off in the row above: each piece sits
-    under a label of that row, aligned with it (left edge or centre), and that label was cut
-    (an unclosed bracket, or as long as the column's longest) or the piece starts with closing
-    punctuation."""
+    under a label of that row, aligned with it (left edge or centre), and that label was cut:
+    an unclosed bracket, or as long as the column's longest with a short rest (a label wraps a
+    few characters past its cell's width), or the piece starts with closing punctuation."""
     for col, piece in line.items():
         above = row.cells.get(col)
         if above is None or _NUMBER.match(above.text) or _NUMBER.match(piece.text) or _LIST_START.match(piece.text):
@@ -394,7 +396,8 @@ def _is_fragment(row: _Row, line: dict[int, _Cell], longest: dict[int, int]) -> 
         if abs(piece.start - above.start) > 1 and abs(piece.center - above.center) > 1.5:
             return False
         cut = above.text.count("（") + above.text.count("(") > above.text.count("）") + above.text.count(")")
-        full = len(above.text) >= longest.get(col, 0) - 1 and len(piece.text) * 2 <= len(above.text)
+        short = len(piece.text) <= 2 or len(piece.text) * 3 <= len(above.text)
+        full = len(above.text) >= longest.get(col, 0) - 1 and short
         if not (cut or full or _CLOSING.match(piece.text)):
             return False
     return True
@@ -457,13 +460,16 @@ def _tables(cells: list[list[Chunk]], chain: list[tuple[int, int]]) -> list[Alig
     if n_spanning * 5 > anchors:
         return []  # cells that overlap two columns everywhere: running text, not a grid
     bounds = _boundaries(columns)
+    head_ends = [_header_end(block, head_end, columns, bounds) for block, head_end in zip(blocks, head_ends)]
     placed: dict[Chunk, float] = {}
     captions: set[int] = set()
     last_words: list[Chunk] = []
     for block, head_end in zip(blocks, head_ends):
         header_words: dict[float, list[Chunk]] = {}
         for n, line in block.items():
-            if n < head_end and n == min(block) and len(line) <= 2 and any(_KEY_VALUE.search(c.text) for c in line):
+            if n >= head_end:
+                continue
+            if n == min(block) and len(line) <= 2 and any(_KEY_VALUE.search(c.text) for c in line):
                 # one or two 'key：value' words over the grid (部门：… | 单位：万元) are a caption:
                 # they say nothing about columns, so they found none (the last stays last)
                 for chunk in line:
@@ -473,17 +479,24 @@ def _tables(cells: list[list[Chunk]], chain: list[tuple[int, int]]) -> list[Alig
                         last_words.append(chunk)
                 captions.add(n)
                 continue
-            if n < head_end:
-                for chunk in line:
-                    header_words.setdefault(_header_column(chunk, columns, bounds), []).append(chunk)
-                continue
-            previous = -1
             for chunk in line:
-                index = _body_column(chunk, columns, previous)
-                placed[chunk] = float(index)
-                previous = index
+                header_words.setdefault(_header_column(chunk, columns, bounds), []).append(chunk)
         header_lines = {n: len(line) for n, line in block.items() if n < head_end}
         placed.update(_split_header_cells(header_words, columns, header_lines))
+    # a number pushed along by its neighbour goes to the next column, header-only ones included
+    # (a column of wide numbers can push every value of the next one)
+    known = sorted(set(placed.values()) | {float(i) for i in range(len(columns))})
+    for block, head_end in zip(blocks, head_ends):
+        for n, line in block.items():
+            if n < head_end:
+                continue
+            previous = -1.0
+            for chunk in line:
+                pos = float(_body_column(chunk, columns))
+                if chunk.pushed and pos <= previous:
+                    pos = next((p for p in known if p > previous), pos)
+                placed[chunk] = pos
+                previous = pos
     positions = sorted(set(placed.values()) | {float(i) for i in range(len(columns))})
     for chunk in last_words:
         placed[chunk] = positions[-1]
@@ -505,8 +518,8 @@ def _tables(cells: list[list[Chunk]], chain: list[tuple[int, int]]) -> list[Alig
     width = len(positions)
     blank = _Cell("", 0, 0, 0)
     out = []
-    for first, last in chain:
-        rows = _stack_header(_rows({n: row for n, row in lines.items() if first <= n <= last}), width, captions)
+    for (first, last), head_end in zip(chain, head_ends):
+        rows = _stack_header(_rows({n: row for n, row in lines.items() if first <= n <= last}), width, captions, head_end)
         if not rows:
             continue
         out.append(AlignedTable(
@@ -519,7 +532,24 @@ def _tables(cells: list[list[Chunk]], chain: list[tuple[int, int]]) -> list[Alig
     return out
 
 
-def _stack_header(rows: list[_Row], width: int, captions: set[int]) -> list[_Row]:
+def _header_end(block: dict[int, list[Chunk]], head_end: int, columns: list[_Column], bounds: list[float]) -> int:
+    """The header ends with its last line that names a column of numbers: lines of labels
+    below it, before the first amount, are rows (合计 waiting for its amount on the next line)."""
+    def over_numbers(line: list[Chunk]) -> bool:
+        for chunk in line:
+            pos = _header_column(chunk, columns, bounds)
+            if pos != int(pos) or columns[int(pos)].right_aligned:
+                return True
+        return False
+
+    heads = [n for n in block if n < head_end]
+    naming = [n for n in heads if over_numbers(block[n])]
+    if not naming:
+        return head_end
+    return next((n for n in heads if n > naming[-1]), head_end)
+
+
+def _stack_header(rows: list[_Row], width: int, captions: set[int], head_end: int) -> list[_Row]:
     """Header rows as each column's own words, bottom-aligned and filled upwards.
 
     A dump prints each header word at the vertical middle of its cell, so a word spanning the
@@ -529,7 +559,7 @@ def _stack_header(rows: list[_Row], width: int, captions: set[int]) -> list[_Row
     no header cell is left blank for a neighbour's word to be mistaken as spanning it. A first
     caption line (部门：… | 单位：万元 above the grid) stays a row of its own.
     """
-    first_data = next((i for i, r in enumerate(rows) if r.has_amount()), None)
+    first_data = next((i for i, r in enumerate(rows) if r.has_amount() or r.first >= head_end), None)
     if not first_data or first_data < 2:
         return rows
     head, body = rows[:first_data], rows[first_data:]
