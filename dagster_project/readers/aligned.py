@@ -50,6 +50,7 @@ _NUMBER_IN_WORDS = re.compile(
 )
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]?\s*\d{1,4}\s*[-—–－]?|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
 _KEY_VALUE = re.compile(r"[:：]")
+_TITLE_OR_CAPTION = re.compile(r"表(?:[（(][^）)]*[）)])?$|^(?:金额|计量)?单位[:：]")
 _CLOSING = re.compile(r"^[）)」』”’、，。；：%]")
 
 
@@ -197,9 +198,25 @@ def _candidate_blocks(cells: list[list[Chunk]], page_starts: frozenset[int]) -> 
             if len(cells[j]) >= 2:
                 last_multi = j
             j += 1
-        blocks.append((i, last_multi))
+        blocks.extend(_split_at_new_grids(cells, i, last_multi))
         i = last_multi + 1
     return blocks
+
+
+def _split_at_new_grids(cells: list[list[Chunk]], first: int, last: int) -> list[tuple[int, int]]:
+    """Two grids printed one after the other: the block is cut at a run of single-cell lines
+    holding a table title (a line ending in 表) or a unit caption (单位：元), when the next line
+    of several cells is a header (no amount) rather than more data."""
+    multi = [n for n in range(first, last + 1) if len(cells[n]) >= 2]
+    out: list[tuple[int, int]] = []
+    start = first
+    for a, b in zip(multi, multi[1:]):
+        titled = any(len(cells[n]) == 1 and _TITLE_OR_CAPTION.search(cells[n][0].text) for n in range(a + 1, b))
+        if titled and not any(c.is_amount for c in cells[b]):
+            out.append((start, a))
+            start = b
+    out.append((start, last))
+    return out
 
 
 def _cluster(anchors: list[Chunk]) -> list[_Column]:
