@@ -208,11 +208,13 @@ def _split_at_new_grids(cells: list[list[Chunk]], first: int, last: int) -> list
     holding a table title (a line ending in 表) or a unit caption (单位：元), when the next line
     of several cells is a header (no amount) rather than more data."""
     multi = [n for n in range(first, last + 1) if len(cells[n]) >= 2]
+    amounts = [n for n in range(first, last + 1) if any(c.is_amount for c in cells[n])]
     out: list[tuple[int, int]] = []
     start = first
     for a, b in zip(multi, multi[1:]):
         titled = any(len(cells[n]) == 1 and _TITLE_OR_CAPTION.search(cells[n][0].text) for n in range(a + 1, b))
-        if titled and not any(c.is_amount for c in cells[b]):
+        data_follows = bool(amounts) and amounts[-1] > b  # a list of titles (目录) is no new grid
+        if titled and data_follows and not any(c.is_amount for c in cells[b]):
             out.append((start, a))
             start = b
     out.append((start, last))
