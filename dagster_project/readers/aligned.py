@@ -24,6 +24,12 @@ row's cut-off label ("2.政府性基金预" / "算") is joined back into it. A h
 is re-stacked per column (see `_stack_header`). Narrative never becomes a table: a sentence,
 or a number read into the words around it, ends a block, and a block needs two lines whose
 cells line up in two columns (or one header line of three words: an empty table).
+
+Known limits: a group header centred over several columns names only the column under its
+centre (the dump does not say how far its cell reached); a label-only row printed right under
+a full-length label may be read as that label's wrapped rest; the cues for narrative and
+titles are those of Chinese documents (。；, numbers read into 年/万元/次, titles ending in 表,
+单位： captions), layout conventions rather than budget knowledge.
 """
 
 from __future__ import annotations
