@@ -64,3 +64,15 @@ def test_samples_table_layouts():
     assert "pipe" in layouts["000"]
     assert "tab" in layouts["001"] and "tab" in layouts["004"]
     assert "cell_per_line" in layouts["003"]
+
+
+def test_sniff_survives_a_cut_inside_a_multibyte_character():
+    """A long UTF-8 report whose 65,536th byte falls inside a character is still text."""
+    from dagster_project.readers.text import TextReader
+
+    line = "本部门2024年预算收入446.43万元。\n".encode()
+    body = line * (70000 // len(line))
+    pad = next(k for k in range(3) if 0x80 <= (b"x" * k + body)[65536] < 0xC0)  # a continuation byte
+    data = b"x" * pad + body
+    assert len(data[:65536].decode("utf-8", errors="ignore").encode()) < 65536  # the cut splits one
+    assert TextReader().sniff(data)

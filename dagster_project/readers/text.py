@@ -198,11 +198,16 @@ class TextReader:
     format = "text"
 
     def sniff(self, data: bytes) -> bool:
-        try:
-            decode_text(data[:65536])
-        except ReaderError:
-            return False
-        return True
+        """Judged on the first 64 KiB; the cut may fall inside a multi-byte character (UTF-8 up
+        to 4 bytes, GB18030 2 or 4, UTF-16 2), so up to 3 trailing bytes are given back."""
+        head = data[:65536]
+        for trim in range(4 if len(data) > len(head) else 1):
+            try:
+                decode_text(head[: len(head) - trim])
+            except ReaderError:
+                continue
+            return True
+        return False
 
     def read(self, data: bytes) -> ReadResult:
         if not data.strip():
