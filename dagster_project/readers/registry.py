@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dagster_project.readers.base import Reader, ReaderError
+from dagster_project.readers.pdf import PdfReader
 from dagster_project.readers.text import TextReader
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -13,7 +14,7 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "JPEG image"),
 )
 
-READERS: tuple[Reader, ...] = (TextReader(),)
+READERS: tuple[Reader, ...] = (TextReader(), PdfReader())
 
 
 def sniff_format(data: bytes) -> str:
