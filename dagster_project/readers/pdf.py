@@ -28,14 +28,16 @@ from dagster_project.parsing.cells import clean_cell
 from dagster_project.readers.base import RawTable, ReaderError, ReadResult
 from dagster_project.readers.pdf_cells import clean_grid
 from dagster_project.readers.pdf_layer import (
+    Char,
     Line,
     PageLayer,
     is_page_furniture,
+    group_lines,
     open_pdf,
     plumber_chars,
     read_page,
 )
-from dagster_project.readers.pdf_unruled import Block, build_grid, column_edges, find_blocks
+from dagster_project.readers.pdf_unruled import Block, build_grid, column_edges, find_blocks, same_columns
 
 _CONTEXT_LINES = 8
 
@@ -46,6 +48,7 @@ class _Found:
     bbox: tuple[float, float, float, float]  # x0, y0, x1, y1 (y up)
     rows: list[list[str]]
     layout: str
+    cells: list[list[tuple[float, float, float, float]]] | None = None  # box of each cell
 
 
 @dataclass
@@ -98,15 +101,26 @@ def _camelot_call(data: bytes, pages: list[int], engine: str) -> dict[int, list[
             continue
         bbox = (cols[0][0], rows[-1][1], cols[-1][1], rows[0][0])
         grid = [[str(c) for c in row] for row in table.df.values.tolist()]
-        found.setdefault(int(table.page), []).append(_Found(int(table.page), bbox, grid, layout))
+        boxes = [[(c.x1, c.y1, c.x2, c.y2) for c in row] for row in table.cells]
+        found.setdefault(int(table.page), []).append(_Found(int(table.page), bbox, grid, layout, boxes))
     return found
 
 
-def _inside(line: Line, bbox: tuple[float, float, float, float], pad: float = 1.0) -> bool:
-    x0, y0, x1, y1 = bbox
-    cy = (line.y0 + line.y1) / 2
-    cx = (line.x0 + line.x1) / 2
-    return x0 - pad <= cx <= x1 + pad and y0 - pad <= cy <= y1 + pad
+def _fill_cid_cells(table: _Found, chars: list[Char]) -> None:
+    """A cell camelot could only print as `(cid:NN)` glyphs (a font without a usable
+    Unicode map) is read again from PDFium's characters inside the cell box: PDFium decodes
+    many such fonts from the font program itself."""
+    if not table.cells:
+        return
+    for r, row in enumerate(table.rows):
+        for c, text in enumerate(row):
+            if "(cid:" not in text or r >= len(table.cells) or c >= len(table.cells[r]):
+                continue
+            x0, y0, x1, y1 = table.cells[r][c]
+            inside = [ch for ch in chars if x0 <= ch.cx <= x1 and y0 <= (ch.y0 + ch.y1) / 2 <= y1]
+            again = "\n".join(line.text() for line in group_lines(inside))
+            if again and "(cid:" not in again:
+                row[c] = again
 
 
 def _lines_outside(lines: list[Line], boxes: list[tuple[float, float, float, float]]) -> list[Line]:
@@ -122,6 +136,16 @@ def _lines_outside(lines: list[Line], boxes: list[tuple[float, float, float, flo
         elif any(c.text.strip() for c in keep):
             out.append(Line(keep))
     return out
+
+
+def _page_furniture(page: _Page) -> set[int]:
+    """Page numbers: lines reading like one ('- 3 -', '第3页') at the top or bottom of the
+    page, above or below everything else (a bare number inside a table is a cell)."""
+    if not page.lines:
+        return set()
+    ordered = sorted(page.lines, key=lambda ln: -ln.y1)
+    edge = [ordered[0], ordered[-1]]
+    return {id(ln) for ln in edge if is_page_furniture(ln.text())}
 
 
 def _furniture_only(lines: list[Line]) -> bool:
@@ -141,9 +165,8 @@ def _continues(here: _Page, block: Block, there: _Page, nxt: Block) -> bool:
     if not (_furniture_only(below + above) and overlap >= 0.5 * narrow
             and abs(block.size - nxt.size) <= 0.15 * block.size):
         return False
-    # the same columns: read together, neither part loses a column boundary
-    joint = column_edges(block.lines + nxt.lines, block.size)
-    return len(joint) >= max(len(column_edges(block.lines, block.size)), len(column_edges(nxt.lines, nxt.size)))
+    # a fragment that is no table on its own must sit exactly in the table's columns
+    return same_columns(block.lines, nxt.lines, block.size, 1.0 if nxt.weak else 0.6)
 
 
 def _continuations(pages: list[_Page]) -> list[list[tuple[int, Block]]]:
@@ -163,8 +186,12 @@ def _continuations(pages: list[_Page]) -> list[list[tuple[int, Block]]]:
 def _unruled_tables(pages: list[_Page]) -> None:
     """Unruled tables of every page, columns shared along continuation chains."""
     for page in pages:
-        page.blocks = find_blocks(page.lines)
+        furniture = _page_furniture(page)
+        blocks = find_blocks([ln for ln in page.lines if id(ln) not in furniture])
+        page.blocks = [b for i, b in enumerate(blocks) if i == 0 or not b.weak]
     for chain in _continuations(pages):
+        if chain[0][1].weak:
+            continue  # not a continuation: its lines stay text
         lines = [line for _, block in chain for line in block.lines]
         edges = column_edges(lines, chain[0][1].size)
         for index, block in chain:
@@ -216,6 +243,8 @@ def read_pdf(data: bytes) -> ReadResult:
         page.tables = found.get(page.layer.number, [])
     _recover_lost_text(data, pages)
     for page in pages:
+        for table in page.tables:
+            _fill_cid_cells(table, page.layer.chars)
         page.lines = _lines_outside(page.layer.lines(), [t.bbox for t in page.tables])
     _unruled_tables(pages)
 

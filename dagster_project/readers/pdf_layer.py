@@ -130,9 +130,17 @@ def _displayed(rotation: int, width: float, height: float, box: tuple[float, flo
     return left, bottom, right, top
 
 
+_COPY_PERMISSION = 0x10  # PDF permission bit 5: copy or otherwise extract text
+
+
 def open_pdf(data: bytes):
-    """The pypdfium2 document, or a ReaderError naming why the bytes are not a readable PDF."""
+    """The pypdfium2 document, or a ReaderError naming why the bytes are not a readable PDF.
+
+    An encrypted PDF that opens without a password is read unless its permissions forbid
+    extracting text, which camelot (and so this reader) honours: the document is reported
+    instead of read against the publisher's stated permissions."""
     import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
 
     try:
         pdf = pdfium.PdfDocument(data)
@@ -141,6 +149,11 @@ def open_pdf(data: bytes):
         if "password" in message.lower():
             raise ReaderError("encrypted PDF: a password is needed to open it") from None
         raise ReaderError(f"corrupt PDF: {message}") from None
+    if raw.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1 and not (
+        raw.FPDF_GetDocPermissions(pdf.raw) & _COPY_PERMISSION
+    ):
+        pdf.close()
+        raise ReaderError("encrypted PDF: its permissions forbid extracting text")
     if len(pdf) == 0:
         pdf.close()
         raise ReaderError("corrupt PDF: no pages could be read")

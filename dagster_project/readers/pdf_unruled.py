@@ -7,12 +7,15 @@ narrative paragraphs for tables. This module works on the characters PDFium alre
 the reader, in four steps that only look at geometry:
 
 1. blocks: consecutive lines of one font size, close together, where several lines are
-   split into segments by wide gaps and at least one segment is a number;
+   split into segments by wide gaps and at least one segment is a number (or at least two
+   lines hold three segments or more: an empty table, header only);
 2. columns: the x-ranges no character covers in any line of the block (gutters); a header
    segment that covers a gutter the numeric lines agree on spans columns and is ignored
    when gutters are computed (it lands in the first column it covers);
 3. rows: a line joins the row above when it overlaps its band (a cell centred beside a
-   wrapped label) or follows it closely and only continues cells the row already has;
+   wrapped label) or follows it at the spacing of wrapped lines, which padded rows make
+   narrower than the spacing of rows, unless both print a number in the same column
+   (numbers do not wrap; a cell's text may wrap onto a line with a number);
 4. cells: the characters of each row and column, one text line per printed line.
 
 A table broken over a page is read with the columns of both parts together (the caller
@@ -29,7 +32,6 @@ from dagster_project.readers.pdf_layer import Char, Line
 _NUMBER = re.compile(r"^[(（]?[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[)）]?%?$")
 _SIZE_TOLERANCE = 0.15  # lines within 15% of the block's glyph height belong to it
 _LINE_GAP = 2.5  # × glyph height: a wider vertical gap ends a block
-_WRAP_GAP = 0.35  # × glyph height: a closer line may continue the cells of the row above
 
 
 def gutter_width(size: float) -> float:
@@ -73,6 +75,7 @@ def segments(line: Line, gap: float) -> list[Segment]:
 class Block:
     lines: list[Line]
     size: float
+    weak: bool = False  # a row or two of numbers in columns: a table only if it continues one
 
     @property
     def x0(self) -> float:
@@ -118,10 +121,13 @@ def find_blocks(lines: list[Line]) -> list[Block]:
     tables = []
     for run in runs:
         gap = gutter_width(run.size)
-        split = [line for line in run.lines if len(segments(line, gap)) >= 2]
-        data = [line for line in split if _is_data_line(line, gap)]
-        if len(split) >= 2 and data:
-            tables.append(_trim(run, gap))
+        counts = [len(segments(line, gap)) for line in run.lines]
+        split = sum(1 for n in counts if n >= 2)
+        data = any(_is_data_line(line, gap) for line in run.lines)
+        if split >= 2 and data or sum(1 for n in counts if n >= 3) >= 2:
+            tables.append(_trim(run, gap))  # numbers in columns, or a header without data
+        elif split:
+            tables.append(Block(run.lines, run.size, weak=True))  # may end a table of the page before
     return tables
 
 
@@ -160,16 +166,33 @@ def column_edges(lines: list[Line], size: float) -> list[float]:
     x0 = min(line.x0 for line in lines)
     x1 = max(line.x1 for line in lines)
     data = [line for line in lines if _is_data_line(line, gap)]
-    data_gutters = _gutters(data, x0, x1, gap) if data else []
     skip: set[tuple[int, int]] = set()
-    for li, line in enumerate(lines):
-        if line in data:
-            continue
-        for si, seg in enumerate(segments(line, gap)):
-            if any(seg.x0 < a and seg.x1 > b for a, b in data_gutters):
-                skip.add((li, si))
+    for a, b in _supported_gutters(data, x0, x1, gap):
+        for li, line in enumerate(lines):
+            if line in data:
+                continue
+            for si, seg in enumerate(segments(line, gap)):
+                if seg.x0 < a and seg.x1 > b:
+                    skip.add((li, si))
     gutters = _gutters(lines, x0, x1, gap, skip)
     return [(a + b) / 2 for a, b in gutters]
+
+
+def _supported_gutters(data: list[Line], x0: float, x1: float, gap: float) -> list[tuple[float, float]]:
+    """Gutters of the numeric lines with text on both sides in many of those lines: a header
+    segment covering one of these spans columns. (A gutter that only one line borders, such
+    as the one beside a column number in a 栏次 row, says nothing about spans.)"""
+    if not data:
+        return []
+    gutters = _gutters(data, x0, x1, gap)
+    bounds = [x0] + [g for pair in gutters for g in pair] + [x1]
+    columns = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
+    need = max(2, 0.3 * len(data))
+    support = [
+        sum(1 for line in data if any(lo - 0.5 <= c.cx <= hi + 0.5 for c in line.ink))
+        for lo, hi in columns
+    ]
+    return [g for i, g in enumerate(gutters) if support[i] >= need and support[i + 1] >= need]
 
 
 def _column(x: float, edges: list[float]) -> int:
@@ -193,11 +216,28 @@ def _line_cells(line: Line, edges: list[float], gap: float) -> dict[int, list[Se
     return cells
 
 
+def _wrap_gap(lines: list[Line], size: float) -> float:
+    """The widest vertical gap that still separates two lines of one cell.
+
+    Where rows are padded, the gaps between consecutive lines form two groups: lines of one
+    wrapped cell (set at the font's leading) and rows (leading plus padding). The threshold
+    lies in the widest jump between sorted gaps, if that jump is clearly wider than line
+    spacing noise; in a single-spaced table there is no such jump and no line is merged."""
+    gaps = sorted(a.y0 - b.y1 for a, b in zip(lines, lines[1:]) if a.y0 - b.y1 > 0)
+    if len(gaps) < 2:
+        return -1.0
+    jump, at = max((b - a, i) for i, (a, b) in enumerate(zip(gaps, gaps[1:])))
+    if jump < 0.25 * size or gaps[at] > 0.45 * size:
+        return -1.0  # no jump, or the narrow gaps are too wide for lines of one cell
+    return min((gaps[at] + gaps[at + 1]) / 2, 0.45 * size)
+
+
 def build_grid(block_lines: list[Line], edges: list[float], size: float) -> list[list[str]]:
     """Rows of cell strings; a cell printed over several lines keeps them as '\\n'-joined
     lines for the cell cleaner (see module doc, steps 3 and 4)."""
     gap = gutter_width(size)
     width = len(edges) + 1
+    wrap = _wrap_gap(block_lines, size)
     rows: list[dict] = []  # {y0, y1, cells: {col: [(line_y, text)]}, numeric: set}
     for line in block_lines:
         cells = _line_cells(line, edges, gap)
@@ -206,12 +246,8 @@ def build_grid(block_lines: list[Line], edges: list[float], size: float) -> list
         joins = False
         if row is not None:
             overlap = min(row["y1"], line.y1) - max(row["y0"], line.y0)
-            close = row["y0"] - line.y1 < _WRAP_GAP * size
-            conflict = any(
-                c in row["cells"] and (c in numeric or c in row["numeric"]) for c in cells
-            )
-            continues = all(c in row["cells"] for c in cells if c not in numeric)
-            joins = overlap > 0 and not conflict or close and not conflict and continues and not numeric
+            conflict = bool(numeric & row["numeric"])  # numbers in one column: two rows
+            joins = not conflict and (overlap > 0 or row["y0"] - line.y1 <= wrap)
         if not joins:
             row = {"y0": line.y0, "y1": line.y1, "cells": {}, "numeric": set()}
             rows.append(row)
@@ -228,3 +264,30 @@ def build_grid(block_lines: list[Line], edges: list[float], size: float) -> list
             out[col] = "\n".join(text for _, text in parts)
         grid.append(out)
     return grid
+
+
+def alignments(lines: list[Line], size: float) -> tuple[set[int], set[int]]:
+    """Where cells are aligned: left edges of text segments, right edges of numbers. (A
+    number's edges say less: a column may print its numbers flush left or flush right.)"""
+    gap = gutter_width(size)
+    lefts, rights = set(), set()
+    for line in lines:
+        for seg in segments(line, gap):
+            if seg.numeric:
+                rights.add(round(seg.x1))
+            else:
+                lefts.add(round(seg.x0))
+    return lefts, rights
+
+
+def same_columns(a: list[Line], b: list[Line], size: float, share: float = 0.6) -> bool:
+    """Two blocks set in the same columns: most (`share`) left edges of text of the block
+    with fewer of them recur (within 1.5 pt) in the other; blocks of numbers only are
+    compared by the right edges of their numbers."""
+    (left_a, right_a), (left_b, right_b) = alignments(a, size), alignments(b, size)
+    pair = (left_a, left_b) if left_a and left_b else (right_a, right_b)
+    small, large = sorted(pair, key=len)
+    if not small:
+        return False
+    hits = sum(1 for x in small if any(abs(x - y) <= 1.5 for y in large))
+    return hits >= share * len(small)
