@@ -31,7 +31,10 @@ from dagster_project.parsing.vocabulary import UNIT_MULTIPLIERS, fund_of, unit_i
 from dagster_project.readers.base import RawTable, ReaderError
 from dagster_project.readers.registry import reader_for
 
-_EMPTY_NOTE = re.compile(r"本表无数据|空表|无数据|没有(使用)?.{0,20}(支出|收入|预算)|不涉及|无.{0,12}(预算|经费|支出)")
+_EMPTY_NOTE = re.compile(
+    r"本表无数据|空表|无数据|没有(使用)?.{0,20}(支出|收入|预算)|不涉及|无.{0,12}(预算|经费|支出)"
+    r"|无(该|此|相关)[^，。]{0,8}(项目|收支|数据|情况|内容)"
+)
 _DECLARED_EMPTY = re.compile(r"^(是|空表|√)$")
 
 
@@ -109,7 +112,8 @@ def _interpret_table(raw: RawTable, default_unit: str | None, carried_subject: s
     context = [*raw.context, *captions]
     title = pick_title(tuple(context))
     header_n = split_header(body_rows)
-    header_text = " ".join(" ".join(r) for r in body_rows[: max(header_n, 1)])
+    # a grid without a data row has no header to speak of: only its top rows may name columns
+    header_text = " ".join(" ".join(r) for r in body_rows[: max(header_n, 1) if header_n < len(body_rows) else 2])
     verdict = classify(title, header_text)
     unit = next((unit_in(c) for c in reversed(context) if unit_in(c)), None)
     year = table_year(title, context)
@@ -218,7 +222,8 @@ def extract_document(data: bytes, source_path: str) -> Extraction:
                 item.value_year = item.value_year or year
             for project in table.projects:
                 project.value_year = project.value_year or year
-    captions = [c for raw in raws for c in raw.context[-4:]]
+    # captions printed inside a grid (部门：… | 单位：万元 as its first row) count as captions too
+    captions = [c for raw in raws for c in (*raw.context[-4:], *lift_captions([list(r) for r in raw.rows])[1])]
     name, unit_code = find_department(captions, read.text_lines)
     titles = [t.title for t in tables if t.title]
     scope = find_scope(titles + read.text_lines[:5], name)

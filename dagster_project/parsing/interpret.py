@@ -172,12 +172,21 @@ def header_paths(header: list[list[str]], width: int) -> list[list[str]]:
 
 
 def _innermost(path: list[str], fn) -> str | None:
-    """The most specific meaning in a header path: innermost first, generic words skipped."""
-    for text in reversed(path):
+    """The most specific meaning in a header path: innermost first, generic words skipped.
+
+    A header word wrapped inside its cell arrives as two path entries ('公务用车运' / '行维护费',
+    '因公出国' / '（境）费'), so each entry is also read joined to the one above it.
+    """
+    texts = []
+    for i in range(len(path) - 1, -1, -1):
+        texts.append(path[i])
+        if i:
+            texts.append(path[i - 1] + path[i])
+    for text in texts:
         value = fn(fold(text))
         if value and value != "total":
             return value
-    for text in reversed(path):
+    for text in texts:
         value = fn(fold(text))
         if value:
             return value
@@ -254,6 +263,10 @@ def _name_bare_subtotals(columns: list[Column]) -> None:
         following = [c.measure for c in amounts[i + 1 : i + 3]]
         if following and following[0] in ("personnel", "public_admin"):
             col.measure = "basic"
+    # the same shape in 三公 tables: a 小计 right before the 购置 / 运行 columns is 公务用车购置及运行费
+    for i, col in enumerate(amounts[:-1]):
+        if col.item == "total" and amounts[i + 1].item in ("vehicle_purchase", "vehicle_operation"):
+            col.item = "vehicle_total"
 
 
 def panels_of(columns: list[Column]) -> list[Panel]:
@@ -448,6 +461,33 @@ def interpret_row(
     return meaning
 
 
+def _labels_across_panels(row: list[str], panels: list[Panel]) -> dict[int, list[str]]:
+    """Rows whose label is printed across panels ('支出合计' in a cell merged over the function
+    panel into the economic one): a panel with amounts but neither label nor code in this row
+    takes the label of the panel before it, when that panel has a label and no amount here.
+    Returns the row as each such panel should read it."""
+    def label(panel: Panel) -> str:
+        return next((row[c.index] for c in panel.label_cols if c.index < len(row) and row[c.index]
+                     and not is_blank_amount(row[c.index])), "")
+
+    def has_amount(panel: Panel) -> bool:
+        return any(c.index < len(row) and parse_amount(row[c.index]) is not None for c in panel.amount_cols)
+
+    def has_code(panel: Panel) -> bool:
+        return any(c.index < len(row) and row[c.index] for c in panel.code_cols)
+
+    out: dict[int, list[str]] = {}
+    for p in range(1, len(panels)):
+        here, before = panels[p], panels[p - 1]
+        if not here.label_cols or label(here) or has_code(here) or not has_amount(here):
+            continue
+        if label(before) and not has_amount(before):
+            spanned = list(row)
+            spanned[here.label_cols[0].index] = label(before)
+            out[p] = spanned
+    return out
+
+
 def _multiplier(unit: str | None) -> int:
     return UNIT_MULTIPLIERS.get(unit or "元", 1)
 
@@ -480,8 +520,9 @@ def interpret_grid(
     for r, row in enumerate(body):
         source_row = len(header) + r
         row_lines = body_lines[r] if r < len(body_lines) else []
+        spanned = _labels_across_panels(row, panels)
         for p, panel in enumerate(panels):
-            meaning = interpret_row(row, panel, sides[p], result.kind, carries[p])
+            meaning = interpret_row(spanned.get(p, row), panel, sides[p], result.kind, carries[p])
             if meaning.unit_code:
                 current_unit[p] = meaning.unit_code
                 result.unit_rows.add(source_row)

@@ -86,7 +86,7 @@ def _align_short_rows(rows: list[list[str]], lines: list[list[int]], width: int)
     return out, out_lines
 
 
-def _segment(lines: list[str]) -> list[_Block]:
+def _segment(lines: list[str], page_starts: frozenset[int] = frozenset()) -> list[_Block]:
     kinds = [_kind(line) for line in lines]
     blocks: list[_Block] = []
     i, n = 0, len(lines)
@@ -134,9 +134,9 @@ def _segment(lines: list[str]) -> list[_Block]:
             continue
         i += 1
     masked = [line if kinds[j] in ("text", "blank") else "" for j, line in enumerate(lines)]
-    for found in aligned.find_aligned_tables(masked):
+    for found in aligned.find_aligned_tables(masked, page_starts):
         rows = [[clean_cell(c) for c in r] for r in found.rows]
-        blocks.append(_Block(found.start, found.end, rows, list(found.row_lines), "aligned"))
+        blocks.append(_Block(found.start, found.end, rows, list(found.row_lines), "aligned", found.cell_lines))
     blocks.sort(key=lambda b: b.start)
     return blocks
 
@@ -153,8 +153,10 @@ def parse_text(text: str) -> tuple[list[RawTable], list[str]]:
     for line in lines:
         pages.append(page)
         page += line.count("\f")
+    # a form feed ends a page: the line holding it starts the next one
+    page_starts = frozenset(j for j, line in enumerate(lines) if "\f" in line)
     lines = [line.replace("\f", "") for line in lines]
-    blocks = _segment(lines)
+    blocks = _segment(lines, page_starts)
     tables: list[RawTable] = []
     claimed = [False] * len(lines)
     previous_end = 0
