@@ -49,6 +49,8 @@ class _Found:
     rows: list[list[str]]
     layout: str
     cells: list[list[tuple[float, float, float, float]]] | None = None  # box of each cell
+    row_edges: tuple[float, ...] = ()  # y of the rules between and around rows
+    col_edges: tuple[float, ...] = ()
 
 
 @dataclass
@@ -102,8 +104,37 @@ def _camelot_call(data: bytes, pages: list[int], engine: str) -> dict[int, list[
         bbox = (cols[0][0], rows[-1][1], cols[-1][1], rows[0][0])
         grid = [[str(c) for c in row] for row in table.df.values.tolist()]
         boxes = [[(c.x1, c.y1, c.x2, c.y2) for c in row] for row in table.cells]
-        found.setdefault(int(table.page), []).append(_Found(int(table.page), bbox, grid, layout, boxes))
+        row_edges = tuple(sorted({y for r in rows for y in r}))
+        col_edges = tuple(sorted({x for c in cols for x in c}))
+        found.setdefault(int(table.page), []).append(
+            _Found(int(table.page), bbox, grid, layout, boxes, row_edges, col_edges))
     return found
+
+
+def _missed_rules(layer: PageLayer, tables: list[_Found], tol: float = 2.0) -> bool:
+    """Did the vector engine miss rules the page draws? A stroke inside a table that is
+    longer than the table's narrowest column (or shortest row) and lies on none of the
+    table's row or column edges means cells were merged that the page keeps apart (seen
+    where a rule is drawn as a filled sliver among other shapes). The raster engine, which
+    sees the page as printed, gets another try."""
+    for table in tables:
+        x0, y0, x1, y1 = table.bbox
+        cols, rows = table.col_edges, table.row_edges
+        if len(cols) < 2 or len(rows) < 2:
+            continue
+        narrow = min(b - a for a, b in zip(cols, cols[1:]))
+        short = min(b - a for a, b in zip(rows, rows[1:]))
+        for rx0, ry0, rx1, ry1 in layer.h_rules:
+            y = (ry0 + ry1) / 2
+            inside = y0 + tol < y < y1 - tol and min(rx1, x1) - max(rx0, x0) > narrow
+            if inside and not any(abs(y - edge) <= tol for edge in rows):
+                return True
+        for rx0, ry0, rx1, ry1 in layer.v_rules:
+            x = (rx0 + rx1) / 2
+            inside = x0 + tol < x < x1 - tol and min(ry1, y1) - max(ry0, y0) > short
+            if inside and not any(abs(x - edge) <= tol for edge in cols):
+                return True
+    return False
 
 
 def _fill_cid_cells(table: _Found, chars: list[Char]) -> None:
@@ -194,6 +225,8 @@ def _unruled_tables(pages: list[_Page]) -> None:
             continue  # not a continuation: its lines stay text
         lines = [line for _, block in chain for line in block.lines]
         edges = column_edges(lines, chain[0][1].size)
+        if not edges:
+            continue  # one column: justified prose with gaps around its numbers, not a table
         for index, block in chain:
             grid = build_grid(block.lines, edges, block.size)
             pages[index].tables.append(_Found(pages[index].layer.number, block.bbox, grid, "stream"))
@@ -234,11 +267,13 @@ def read_pdf(data: bytes) -> ReadResult:
     ruled = [p.layer.number for p in pages if p.layer.has_text and p.layer.ruled]
     found, problems = _camelot_tables(data, ruled, "vector")
     warnings_out += problems
-    no_grid = [n for n in ruled if not found.get(n)]
+    no_grid = [n for n in ruled if not found.get(n) or _missed_rules(pages[n - 1].layer, found[n])]
     if no_grid:
         raster, problems = _camelot_tables(data, no_grid, "raster")
         warnings_out += problems
-        found.update(raster)
+        for number, tables in raster.items():
+            if not found.get(number) or not _missed_rules(pages[number - 1].layer, tables):
+                found[number] = tables
     for page in pages:
         page.tables = found.get(page.layer.number, [])
     _recover_lost_text(data, pages)
@@ -257,10 +292,10 @@ def read_pdf(data: bytes) -> ReadResult:
         items.sort(key=lambda item: (item[0], item[1]))
         for _, kind, item in items:
             if kind == 1:
-                text = clean_cell(item.text())
-                if text:
-                    pending.append(text)
-                    narrative.append(text)
+                for text in (clean_cell(part) for part in item.parts()):
+                    if text:
+                        pending.append(text)
+                        narrative.append(text)
                 continue
             rows = clean_grid(item.rows)
             if not any(any(c for c in r) for r in rows):

@@ -86,14 +86,30 @@ class Line:
         return " ".join("".join(out).split())
 
 
+    def parts(self) -> list[str]:
+        """The line's text, cut where a gap of two glyph heights or more separates two
+        things printed on one line ('部门：某某厅        单位：万元' is two captions)."""
+        wide = 2 * max(self.size, 1.0)
+        out: list[list[Char]] = [[]]
+        previous: Char | None = None
+        for char in self.chars:
+            if not char.text.strip():
+                continue
+            if previous is not None and char.x0 - previous.x1 >= wide:
+                out.append([])
+            out[-1].append(char)
+            previous = char
+        return [Line(chars).text() for chars in out if chars]
+
+
 @dataclass
 class PageLayer:
     number: int  # 1-based
     width: float
     height: float
     chars: list[Char] = field(default_factory=list)
-    h_rules: int = 0
-    v_rules: int = 0
+    h_rules: list[tuple[float, float, float, float]] = field(default_factory=list)  # thin strokes
+    v_rules: list[tuple[float, float, float, float]] = field(default_factory=list)
     grid_paths: int = 0  # path objects holding many segments over a large area (a whole grid)
     image_area: float = 0.0  # share of the page covered by images
     lost_text: list[tuple[float, float]] = field(default_factory=list)  # where PDFium lost text
@@ -105,7 +121,7 @@ class PageLayer:
     @property
     def ruled(self) -> bool:
         """Strokes that could be a table's rules (or an image that could hold them)."""
-        return (self.h_rules >= 2 and self.v_rules >= 2) or self.grid_paths > 0 or (
+        return (len(self.h_rules) >= 2 and len(self.v_rules) >= 2) or self.grid_paths > 0 or (
             self.image_area > 0.3 and self.has_text
         )
 
@@ -196,23 +212,23 @@ def read_page(pdf, index: int) -> PageLayer:
             textpage.close()
         page_area = max(width * height, 1.0)
         for obj in page.get_objects(max_depth=3):
+            if obj.type not in (_TEXT, _PATH, _IMAGE):
+                continue
+            a, b, c, d = obj.get_bounds()
+            x0, y0, x1, y1 = _displayed(rotation, width, height, (a - left, b - bottom, c - left, d - bottom))
+            w, h = x1 - x0, y1 - y0
             if obj.type == _TEXT:
-                x0, y0, x1, y1 = obj.get_bounds()
-                if x1 - x0 < 0.01:
-                    lx, ly, _, _ = _displayed(rotation, width, height, (x0 - left, y0 - bottom, x1 - left, y1 - bottom))
-                    layer.lost_text.append((lx, ly))
+                if c - a < 0.01:
+                    layer.lost_text.append((x0, y0))
             elif obj.type == _PATH:
-                x0, y0, x1, y1 = obj.get_bounds()
-                w, h = x1 - x0, y1 - y0
                 if h <= _RULE_THICKNESS and w >= _RULE_LENGTH:
-                    layer.h_rules += 1
+                    layer.h_rules.append((x0, y0, x1, y1))
                 elif w <= _RULE_THICKNESS and h >= _RULE_LENGTH:
-                    layer.v_rules += 1
+                    layer.v_rules.append((x0, y0, x1, y1))
                 elif w * h > page_area * 0.02 and raw.FPDFPath_CountSegments(obj.raw) >= 8:
                     layer.grid_paths += 1
-            elif obj.type == _IMAGE:
-                x0, y0, x1, y1 = obj.get_bounds()
-                layer.image_area += max(0.0, (x1 - x0) * (y1 - y0)) / page_area
+            else:
+                layer.image_area += max(0.0, w * h) / page_area
         return layer
     finally:
         page.close()
