@@ -144,18 +144,19 @@ def test_extracted_amounts_are_exact_yuan():
 
 
 def test_one_glyph_strings_pdfium_drops_are_recovered():
-    """PDFium loses a string of one glyph in a non-embedded CID font; the page is read
-    again through pdfplumber, so a lone '计' and a lone '元' still arrive."""
+    """PDFium loses a string of one glyph in a non-embedded CID font (STSong-Light, as
+    reportlab and iText write it); on a page with a table the page is read again through
+    pdfplumber, so the lone '水' still arrives in its cell."""
     _register_font()
     buf = io.BytesIO()
     page = canvas.Canvas(buf)
-    page.setFont(FONT, 12)
-    page.drawString(100, 700, "合")
-    page.drawString(112, 700, "计")
-    page.drawString(100, 680, "单位：万")
-    page.drawString(148, 680, "元")
+    page.setFont(FONT, 10)
+    for y, label, amount in ((700, "科目", "金额"), (680, "水", "12.00"), (660, "电费", "34.00"), (640, "合计", "46.00")):
+        page.drawString(100, y, label)
+        page.drawRightString(300, y, amount)
     page.save()
-    assert read_pdf(buf.getvalue()).text_lines == ["合计", "单位：万元"]
+    (table,) = read_pdf(buf.getvalue()).tables
+    assert table.rows == (("科目", "金额"), ("水", "12.00"), ("电费", "34.00"), ("合计", "46.00"))
 
 
 def _grid_image_pdf() -> bytes:

@@ -236,13 +236,18 @@ def _unruled_tables(pages: list[_Page]) -> None:
 
 
 def _recover_lost_text(data: bytes, pages: list[_Page]) -> None:
-    """Characters from pdfplumber for pages where PDFium lost text outside ruled tables
-    (inside them camelot's own text layer is used); see `pdf_layer.read_page`."""
-    lost = [
-        p.layer.number for p in pages
-        if any(not any(b[0] - 1 <= x <= b[2] + 1 and b[1] - 1 <= y <= b[3] + 1 for b in (t.bbox for t in p.tables))
-               for x, y in p.layer.lost_text)
-    ]
+    """Characters from pdfplumber for pages where PDFium lost text that a table needs: outside
+    ruled tables (inside them camelot's own text layer is used), on a page holding an unruled
+    table. Elsewhere a lost glyph would only shorten a line of prose, and many PDFs carry
+    empty or blank text objects that look the same to PDFium (see `pdf_layer.read_page`)."""
+    lost = []
+    for page in pages:
+        boxes = [t.bbox for t in page.tables]
+        outside = [(x, y) for x, y in page.layer.lost_text
+                   if not any(b[0] - 1 <= x <= b[2] + 1 and b[1] - 1 <= y <= b[3] + 1 for b in boxes)]
+        if outside and any(not block.weak and column_edges(block.lines, block.size)
+                           for block in find_blocks(_lines_outside(page.layer.lines(), boxes))):
+            lost.append(page.layer.number)
     if lost:
         for number, chars in plumber_chars(data, lost).items():
             pages[number - 1].layer.chars = chars

@@ -40,36 +40,21 @@ class Char:
         return (self.x0 + self.x1) / 2
 
 
-@dataclass
 class Line:
-    """Characters sharing a baseline band, left to right."""
+    """Characters sharing a baseline band, left to right (never changed once made)."""
 
-    chars: list[Char]
+    __slots__ = ("chars", "ink", "x0", "x1", "y0", "y1", "size", "cache")
 
-    @property
-    def x0(self) -> float:
-        return min(c.x0 for c in self.chars)
-
-    @property
-    def x1(self) -> float:
-        return max(c.x1 for c in self.chars)
-
-    @property
-    def y0(self) -> float:
-        return min(c.y0 for c in self.chars)
-
-    @property
-    def y1(self) -> float:
-        return max(c.y1 for c in self.chars)
-
-    @property
-    def size(self) -> float:
-        """Typical glyph height: the font size, near enough."""
-        return median(c.height for c in self.chars if c.text.strip()) if self.ink else 0.0
-
-    @property
-    def ink(self) -> list[Char]:
-        return [c for c in self.chars if c.text.strip()]
+    def __init__(self, chars: list[Char]) -> None:
+        self.chars = chars
+        self.ink = [c for c in chars if c.text.strip()]
+        self.x0 = min(c.x0 for c in chars)
+        self.x1 = max(c.x1 for c in chars)
+        self.y0 = min(c.y0 for c in chars)
+        self.y1 = max(c.y1 for c in chars)
+        # typical glyph height: the font size, near enough
+        self.size = median(c.height for c in self.ink) if self.ink else 0.0
+        self.cache: dict = {}  # derived views of the line (segments at a gap), computed once
 
     def text(self, gap: float | None = None) -> str:
         """The line's text; a horizontal gap wider than `gap` (default: one glyph height)
@@ -113,6 +98,7 @@ class PageLayer:
     grid_paths: int = 0  # path objects holding many segments over a large area (a whole grid)
     image_area: float = 0.0  # share of the page covered by images
     lost_text: list[tuple[float, float]] = field(default_factory=list)  # where PDFium lost text
+    _lines: tuple[list[Char], list[Line]] | None = field(default=None, repr=False)
 
     @property
     def has_text(self) -> bool:
@@ -131,7 +117,9 @@ class PageLayer:
         return not self.has_text and self.image_area > 0.1
 
     def lines(self) -> list[Line]:
-        return group_lines(self.chars)
+        if self._lines is None or self._lines[0] is not self.chars:
+            self._lines = (self.chars, group_lines(self.chars))
+        return self._lines[1]
 
 
 def _displayed(rotation: int, width: float, height: float, box: tuple[float, float, float, float]):

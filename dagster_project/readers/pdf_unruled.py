@@ -39,21 +39,27 @@ def gutter_width(size: float) -> float:
     return max(2.5, 0.5 * size)
 
 
-@dataclass
 class Segment:
-    chars: list[Char]
+    """A run of characters of one line with no gap wider than the gutter width."""
 
-    @property
-    def x0(self) -> float:
-        return self.chars[0].x0
+    __slots__ = ("chars", "x0", "x1", "_text")
 
-    @property
-    def x1(self) -> float:
-        return max(c.x1 for c in self.chars)
+    def __init__(self, chars: list[Char]) -> None:
+        self.chars = chars
+        self.x0 = chars[0].x0
+        self.x1 = max(c.x1 for c in chars)
+        self._text: str | None = None
+
+    def add(self, char: Char) -> None:
+        self.chars.append(char)
+        self.x1 = max(self.x1, char.x1)
+        self._text = None
 
     @property
     def text(self) -> str:
-        return Line(self.chars).text()
+        if self._text is None:
+            self._text = Line(self.chars).text()
+        return self._text
 
     @property
     def numeric(self) -> bool:
@@ -61,11 +67,14 @@ class Segment:
 
 
 def segments(line: Line, gap: float) -> list[Segment]:
+    cached = line.cache.get(("segments", gap))
+    if cached is not None:
+        return cached
     out: list[Segment] = []
-    ink = line.ink
-    for char in ink:
+    line.cache[("segments", gap)] = out
+    for char in line.ink:
         if out and char.x0 - out[-1].x1 < gap:
-            out[-1].chars.append(char)
+            out[-1].add(char)
         else:
             out.append(Segment([char]))
     return out
