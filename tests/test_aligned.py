@@ -201,3 +201,30 @@ def test_a_page_break_ends_a_grid_but_a_continuation_keeps_its_columns():
     # without a page break between them, the blank lines alone decide
     assert len(find_aligned_tables(page1 + [""] * 5 + page2)) == 2
     assert len(find_aligned_tables(page1 + [""] * 2 + page2)) == 1
+
+
+def test_two_grids_printed_one_after_the_other_are_cut_at_the_title():
+    first = [
+        at((4, "序号"), (12, "报表名称"), (40, "是否空表")),
+        at((4, "表1"), (12, "收支总表"), (40, "否")),
+        at((4, "表2"), (12, "收入总表"), (40, "否")),
+    ]
+    second = [
+        at((4, "项目"), (30, "预算数")),
+        at((4, "一般公共预算拨款"), (28, "4,464,272.00")),
+        at((4, "上级补助收入"), (33, "800.00")),
+    ]
+    lines = first + ["", "部门综合预算收支总表", "", "单位：元"] + second
+    a, b = find_aligned_tables(lines)
+    assert a.rows[-1] == ["表2", "收入总表", "否"]
+    assert b.rows == [["项目", "预算数"], ["一般公共预算拨款", "4,464,272.00"], ["上级补助收入", "800.00"]]
+    # a list of table titles without any amount stays one grid (a 目录)
+    toc = [at((4, "第一部分"), (16, "部门概况")), "一、收支总表", at((4, "第二部分"), (16, "预算报表"))]
+    assert len(find_aligned_tables(toc)) == 1
+
+
+def test_a_next_page_that_does_not_line_up_is_a_grid_of_its_own():
+    page1 = [at((4, "名称"), (20, "金额")), at((4, "甲"), (20, "10.00")), at((4, "乙"), (21, "9.00"))]
+    page2 = [at((10, "丙"), (40, "类别"), (60, "12.00")), at((10, "丁"), (40, "服务"), (61, "1.00"))]
+    first, second = find_aligned_tables(page1 + [""] + page2, frozenset({len(page1) + 1}))
+    assert len(first.rows[0]) == 2 and second.rows == [["丙", "类别", "12.00"], ["丁", "服务", "1.00"]]

@@ -24,6 +24,12 @@ row's cut-off label ("2.政府性基金预" / "算") is joined back into it. A h
 is re-stacked per column (see `_stack_header`). Narrative never becomes a table: a sentence,
 or a number read into the words around it, ends a block, and a block needs two lines whose
 cells line up in two columns (or one header line of three words: an empty table).
+
+Known limits: a group header centred over several columns names only the column under its
+centre (the dump does not say how far its cell reached); a label-only row printed right under
+a full-length label may be read as that label's wrapped rest; the cues for narrative and
+titles are those of Chinese documents (。；, numbers read into 年/万元/次, titles ending in 表,
+单位： captions), layout conventions rather than budget knowledge.
 """
 
 from __future__ import annotations
@@ -206,15 +212,17 @@ def _candidate_blocks(cells: list[list[Chunk]], page_starts: frozenset[int]) -> 
 def _split_at_new_grids(cells: list[list[Chunk]], first: int, last: int) -> list[tuple[int, int]]:
     """Two grids printed one after the other: the block is cut at a run of single-cell lines
     holding a table title (a line ending in 表) or a unit caption (单位：元), when the next line
-    of several cells is a header (no amount) rather than more data."""
+    of several cells is a header (no amount) rather than more data, and amounts are printed on
+    one side of the cut at least."""
     multi = [n for n in range(first, last + 1) if len(cells[n]) >= 2]
     amounts = [n for n in range(first, last + 1) if any(c.is_amount for c in cells[n])]
     out: list[tuple[int, int]] = []
     start = first
     for a, b in zip(multi, multi[1:]):
         titled = any(len(cells[n]) == 1 and _TITLE_OR_CAPTION.search(cells[n][0].text) for n in range(a + 1, b))
-        data_follows = bool(amounts) and amounts[-1] > b  # a list of titles (目录) is no new grid
-        if titled and data_follows and not any(c.is_amount for c in cells[b]):
+        # a list of table titles (目录) is one grid: a cut needs data on one side at least
+        data_around = any(start <= n <= a or n > b for n in amounts)
+        if titled and data_around and not any(c.is_amount for c in cells[b]):
             out.append((start, a))
             start = b
     out.append((start, last))
@@ -602,18 +610,29 @@ def _stack_header(rows: list[_Row], width: int, captions: set[int], head_end: in
 
 def _chains(cells: list[list[Chunk]], blocks: list[tuple[int, int]], page_starts: frozenset[int]) -> list[list[tuple[int, int]]]:
     """Blocks that continue the block before them on the next page: nothing but blank lines
-    or a page number between them."""
+    or a page number between them, and cells that line up with it."""
     chains: list[list[tuple[int, int]]] = []
     for first, last in blocks:
         if chains:
             previous_last = chains[-1][-1][1]
             between = range(previous_last + 1, first)
             crosses = any(n in page_starts for n in range(previous_last + 1, first + 1))
-            if crosses and all(not cells[n] or _is_page_number(cells[n]) for n in between):
+            if (crosses and all(not cells[n] or _is_page_number(cells[n]) for n in between)
+                    and _continues(cells, chains[-1][-1], (first, last))):
                 chains[-1].append((first, last))
                 continue
         chains.append([(first, last)])
     return chains
+
+
+def _continues(cells: list[list[Chunk]], before: tuple[int, int], after: tuple[int, int]) -> bool:
+    """Most cells of the page's first lines line up with cells of the page before: the same
+    left edge, or for numbers the same right edge."""
+    above = [c for n in range(before[0], before[1] + 1) for c in cells[n]]
+    below = [c for n in range(after[0], after[1] + 1) for c in cells[n]][:24]
+    lined = sum(1 for c in below if any(
+        abs(o.start - c.start) <= 1 or (c.is_number and o.is_number and abs(o.reach - c.reach) <= 1.5) for o in above))
+    return lined * 2 >= len(below)
 
 
 def _is_page_number(line: list[Chunk]) -> bool:
