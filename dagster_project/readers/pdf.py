@@ -7,8 +7,9 @@ read as tables), so the reader first reads every page's text layer and drawing w
 
 - a page with ruled strokes goes to camelot's lattice parser with the vector engine (ruled
   lines read from the PDF itself, no rendering; `split_text=True` keeps each character in the
-  cell it is printed in); where the vector engine finds no grid (rules drawn as an image, or
-  as something it does not read), the page is rendered and the raster engine tries;
+  cell it is printed in); where the vector engine finds no grid (rules drawn as an image), or
+  misses strokes the page draws inside a table (`_missed_rules`), the page is rendered and the
+  raster engine tries;
 - text outside ruled tables (every page) is searched for unruled tables (`pdf_unruled`);
 - a page without a text layer is counted as needing OCR, never silently dropped.
 
