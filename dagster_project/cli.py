@@ -19,12 +19,14 @@ from pathlib import Path
 
 import polars as pl
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
 from dagster_project import settings
 from dagster_project.defs.progress import Progress
+from dagster_project.files import secure_umask
 from dagster_project.ingest import LOADED
 from dagster_project.parsing.extract import extract_document
 from dagster_project.readers.base import ReaderError
@@ -62,7 +64,7 @@ def _run(args: argparse.Namespace) -> int:
     raw_dir = Path(args.raw_dir)
     warehouse = Path(args.warehouse)
     if not raw_dir.is_dir():
-        console.print(f"[red]error:[/] raw directory {raw_dir} does not exist")
+        console.print(f"[red]error:[/] raw directory {escape(str(raw_dir))} does not exist")
         return 1
     ensure_dbt_manifest()
     from dagster_project.load import run_load  # loads the Definitions (and the dbt manifest)
@@ -79,7 +81,7 @@ def _run(args: argparse.Namespace) -> int:
         console.print("[red]no document could be loaded[/]: the published warehouse is left as it was")
         return 2
     if not outcome.success:
-        console.print(f"[red]the load failed[/] at {outcome.failed_step}: {outcome.failure}")
+        console.print(f"[red]the load failed[/] at {outcome.failed_step}: {escape(outcome.failure or '')}")
         console.print(f"{warehouse} was not replaced")
         return 1
     return 0
@@ -95,6 +97,8 @@ def _print_summary(outcome, paths: WarehousePaths) -> None:
               f"{len(work.files) - extracted} unchanged (skipped), {len(work.removed)} removed")
     if not outcome.ran:
         out.print("nothing changed since the published load: no extraction, no dbt build")
+    if outcome.reexported:
+        out.print("the Parquet export of the published load was incomplete (a load cut short): exported again")
     out.print("documents by status: " + ", ".join(f"{k} {v}" for k, v in sorted(outcome.by_status.items())))
     store = StagingStore(paths.staging)
     docs = outcome.documents
@@ -113,8 +117,10 @@ def _print_summary(outcome, paths: WarehousePaths) -> None:
               f"narrative amounts: {counts['narrative_amounts']}")
     for row in docs.iter_rows(named=True) if docs.height else []:
         if row["status"] != "ok":
-            out.print(f"  [yellow]{row['status']}[/] {row['source_path']}: {row['status_reason']}",
+            out.print(f"  [yellow]{row['status']}[/] {escape(row['source_path'])}: {escape(row['status_reason'] or '')}",
                       markup=True, highlight=False)
+    for path, why in outcome.skipped.items():
+        out.print(f"  [yellow]skipped[/] {escape(path)}: {escape(why)}", markup=True, highlight=False)
     findings = [f for f in outcome.check_failures if f[2] == "WARN"]
     if findings:
         out.print(f"quality findings (warn): {len(findings)} check(s) — details in marts.mart_data_quality")
@@ -137,12 +143,12 @@ def _jsonable(value):
 def _extract(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
-        console.print(f"[red]error:[/] {path} is not a file")
+        console.print(f"[red]error:[/] {escape(str(path))} is not a file")
         return 1
     try:
         extraction = extract_document(path.read_bytes(), str(path))
     except ReaderError as exc:
-        console.print(f"[red]{path}: cannot read:[/] {exc}")
+        console.print(f"[red]{escape(str(path))}: cannot read:[/] {escape(str(exc))}")
         return 2
     if args.json:
         body = {"document": asdict(extraction.document), "tables": [asdict(t) for t in extraction.tables],
@@ -152,31 +158,34 @@ def _extract(args: argparse.Namespace) -> int:
         return 0
     out = _stdout()
     d = extraction.document
-    out.print(f"[bold]{path}[/]  status={d.status}  department={d.department_name}  year={d.fiscal_year}  "
-              f"scope={d.scope}  unit_code={d.unit_code}  region={d.region_province}/{d.region_city}/{d.region_county}")
+    # document text is escaped everywhere: a title printing "[/]" must not be read as markup
+    out.print(f"[bold]{escape(str(path))}[/]  status={d.status}  department={escape(str(d.department_name))}  "
+              f"year={d.fiscal_year}  scope={d.scope}  unit_code={d.unit_code}  "
+              f"region={d.region_province}/{d.region_city}/{d.region_county}")
     for note in d.notes:
-        out.print(f"  note: {note}")
+        out.print(f"  note: {escape(note)}")
     for t in extraction.tables:
-        out.print(f"\n[bold]table {t.order}[/] {t.kind} ({t.confidence:.2f}: {t.classify_reason})  "
-                  f"'{t.title}'  unit={t.unit}  year={t.year}  lines {t.line_from}-{t.line_to}  "
+        out.print(f"\n[bold]table {t.order}[/] {t.kind} ({t.confidence:.2f}: {escape(t.classify_reason)})  "
+                  f"'{escape(t.title or '')}'  unit={t.unit}  year={t.year}  lines {t.line_from}-{t.line_to}  "
                   f"{t.n_rows}x{t.n_cols}, header rows {t.header_rows}"
-                  + (f"  [yellow]declared empty: {t.empty_reason}[/]" if t.declared_empty else ""))
+                  + (f"  [yellow]declared empty: {escape(t.empty_reason or '')}[/]" if t.declared_empty else ""))
         if t.line_items:
             grid = Table(show_header=True, header_style="bold", box=None)
             for col in ("line", "label", "unit", "code", "system", "paired", "measure", "fund", "year", "yuan", "raw"):
                 grid.add_column(col)
             for li in t.line_items:
-                grid.add_row(str(li.source_line or li.source_row), li.row_label[:24], li.budget_unit_code or "",
-                             li.code or "", li.code_system, li.paired_code or "", li.measure, li.fund_source,
-                             str(li.value_year or ""), str(li.amount_yuan), li.raw_text)
+                grid.add_row(str(li.source_line or li.source_row), escape(li.row_label[:24]),
+                             li.budget_unit_code or "", escape(li.code or ""), li.code_system,
+                             escape(li.paired_code or ""), li.measure, li.fund_source,
+                             str(li.value_year or ""), str(li.amount_yuan), escape(li.raw_text))
             out.print(grid)
         for u in t.unparsed:
-            out.print(f"  [red]unparsed[/] row {u.source_row} col {u.source_col}: {u.raw_text!r} ({u.reason})")
+            out.print(f"  [red]unparsed[/] row {u.source_row} col {u.source_col}: {escape(repr(u.raw_text))} ({u.reason})")
         for p in t.projects:
-            out.print(f"  project: {p.project_name} = {p.amount_yuan} ({p.budget_unit_code or ''})")
+            out.print(f"  project: {escape(p.project_name)} = {p.amount_yuan} ({escape(p.budget_unit_code or '')})")
         for i in t.indicators:
-            out.print(f"  indicator [{i.subject}] {i.level1}/{i.level2}/{i.level3}: "
-                      f"{i.operator or ''}{i.target_value or ''}{i.target_unit or ''}")
+            out.print(escape(f"  indicator [{i.subject}] {i.level1}/{i.level2}/{i.level3}: "
+                             f"{i.operator or ''}{i.target_value or ''}{i.target_unit or ''}"))
     _print_narrative(out, extraction)
     return 0
 
@@ -190,8 +199,8 @@ def _print_narrative(out: Console, extraction) -> None:
         grid.add_column(col)
     for n in extraction.narrative:
         value = str(n.amount_yuan) if n.count is None else f"{n.count} {n.unit}"
-        grid.add_row(str(n.text_index), n.topic, n.code or "", n.fund_source or "", str(n.value_year or ""),
-                     value, n.raw_text[:60])
+        grid.add_row(str(n.text_index), n.topic, escape(n.code or ""), n.fund_source or "",
+                     str(n.value_year or ""), escape(value), escape(n.raw_text[:60]))
     out.print(grid)
 
 
@@ -215,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    secure_umask()  # nothing this process writes is group- or world-writable
     # Dagster flags APIs it is still shaping (partitioned asset checks); not the user's concern
     warnings.filterwarnings("ignore", module=r"dagster(_dbt)?\b")
     warnings.filterwarnings("ignore", category=UserWarning, message=r".*(beta|preview).*")
@@ -224,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print("interrupted")
         return 1
     except Exception as exc:  # noqa: BLE001 - the run itself failed: say why, exit 1
-        console.print(f"[red]budgetwh {args.command} failed:[/] {type(exc).__name__}: {exc}")
+        console.print(f"[red]budgetwh {args.command} failed:[/] {type(exc).__name__}: {escape(str(exc))}")
         return 1
 
 

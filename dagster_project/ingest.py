@@ -16,17 +16,20 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cmp_to_key
 from pathlib import Path
 
 import polars as pl
 
+from dagster_project.faults import crash_point
 from dagster_project.parsing.extract import DocumentInfo, Extraction, extract_document
 from dagster_project.readers.base import ReaderError
 from dagster_project.readers.registry import sniff_format
 from dagster_project.staging.normalize import document_frame, fact_frames, facts_fingerprint
 from dagster_project.staging.store import ManifestEntry, StagingStore, parser_version
 
-MAX_FILE_BYTES = int(os.environ.get("BUDGETWH_MAX_FILE_MB", "200")) * 1024 * 1024
+MAX_FILE_BYTES = int(float(os.environ.get("BUDGETWH_MAX_FILE_MB", "200")) * 1024 * 1024)
 LOADED = ("ok", "partial")
 # What a file name claims; files are read by content, a different claim is only reported.
 CLAIMED_FORMAT = {
@@ -64,17 +67,44 @@ class IngestSummary:
 
 
 def discover(raw_dir: Path) -> list[Path]:
-    """Report files under raw_dir: regular files, hidden ones and links leading outside skipped."""
+    """Report files under raw_dir: regular files only (see `skipped` for what is left out)."""
+    return [path for path, why in _walk(raw_dir) if why is None]
+
+
+def skipped(raw_dir: Path) -> dict[str, str]:
+    """Entries of the raw folder that are not read, with the reason (hidden files aside)."""
+    return {display_path(raw_dir, path): why for path, why in _walk(raw_dir) if why}
+
+
+def _walk(raw_dir: Path) -> list[tuple[Path, str | None]]:
+    """Every entry under raw_dir with None (a report to read) or why it is not read.
+
+    Nothing outside the raw folder is ever read: a link (or a chain of links) that resolves
+    outside it is skipped, and linked folders are not descended (pathlib's rglob does not
+    follow them). Named pipes, sockets and devices are skipped too: reading a pipe would
+    block the load forever. Hidden files (editor swap files, .DS_Store) are ignored silently.
+    """
     root = raw_dir.resolve()
-    found = []
+    entries: list[tuple[Path, str | None]] = []
     for path in sorted(raw_dir.rglob("*")):
         if any(part.startswith(".") for part in path.relative_to(raw_dir).parts):
             continue
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):  # a link loop
+            entries.append((path, "symbolic link that cannot be resolved (a loop?): not followed"))
             continue
-        if path.is_file():
-            found.append(path)
-    return found
+        if not target.is_relative_to(root):
+            entries.append((path, "symbolic link leading outside the raw folder: not followed"))
+        elif path.is_symlink() and path.is_dir():
+            entries.append((path, "linked folder: not followed"))
+        elif path.is_symlink() and not path.exists():
+            entries.append((path, "broken symbolic link"))
+        elif path.is_file():
+            entries.append((path, None))
+        elif not path.is_dir():
+            entries.append((path, "not a regular file (named pipe, socket or device): not read"))
+    return entries
 
 
 def _quarantined(path: str, sha: str, data: bytes, reason: str) -> DocumentInfo:
@@ -87,16 +117,18 @@ def _quarantined(path: str, sha: str, data: bytes, reason: str) -> DocumentInfo:
     )
 
 
-def name_mismatch(name: str, data: bytes) -> str | None:
-    """A note when the file's extension claims another format than its bytes are in."""
+def name_mismatch(name: str, data: bytes, read: bool = True) -> str | None:
+    """A note when the file's extension claims another format than its bytes are in (`read`:
+    whether the file could be read, as that format). Bytes no reader recognises are not a
+    format: the reason already says they are not text."""
     suffix = Path(name).suffix.lower()
     claimed = CLAIMED_FORMAT.get(suffix)
     if claimed is None or not data:
         return None
     actual = sniff_format(data)
-    if actual.lower() == claimed:
+    if actual.lower() == claimed or (actual == "text" and not read):
         return None
-    return f"named {suffix} but the content is {actual}: read as {actual}"
+    return f"named {suffix} but the content is {actual}" + (f": read as {actual}" if read else "")
 
 
 def _with_note(doc: DocumentInfo, note: str | None) -> DocumentInfo:
@@ -111,24 +143,24 @@ def extract_file(path: Path, display_path: str) -> tuple[DocumentInfo, Extractio
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         sha = hashlib.sha256(display_path.encode() + str(size).encode()).hexdigest()
-        return _quarantined(display_path, sha, b"", f"file too large: {size} bytes > limit {MAX_FILE_BYTES}"), None
+        reason = f"file too large: {size} bytes > limit of {MAX_FILE_BYTES} bytes (BUDGETWH_MAX_FILE_MB)"
+        return _quarantined(display_path, sha, b"", reason), None
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
-    mismatch = name_mismatch(display_path, data)
     try:
         extraction = extract_document(data, display_path)
     except ReaderError as exc:
-        return _with_note(_quarantined(display_path, sha, data, str(exc)), mismatch), None
+        return _with_note(_quarantined(display_path, sha, data, str(exc)), name_mismatch(display_path, data, False)), None
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
         last = traceback.extract_tb(exc.__traceback__)[-1]
         reason = f"extraction failed: {type(exc).__name__}: {exc} (at {Path(last.filename).name}:{last.lineno})"
-        return _with_note(_quarantined(display_path, sha, data, reason), mismatch), None
-    return _with_note(extraction.document, mismatch), extraction
+        return _with_note(_quarantined(display_path, sha, data, reason), name_mismatch(display_path, data, False)), None
+    return _with_note(extraction.document, name_mismatch(display_path, data)), extraction
 
 
 def _settle_duplicates(store: StagingStore, manifest: dict[str, ManifestEntry]) -> dict[str, tuple[str, str | None]]:
     """Final (status, reason) per doc: among documents with identical facts the first by path
-    stays, the others become `duplicate` naming it."""
+    stays, the others become `duplicate` naming it (their own reason, if any, follows)."""
     groups: dict[str, list[str]] = {}
     for path, entry in manifest.items():
         if entry.status in LOADED and entry.facts_fingerprint:
@@ -137,7 +169,8 @@ def _settle_duplicates(store: StagingStore, manifest: dict[str, ManifestEntry]) 
     for paths in groups.values():
         keep, *dups = sorted(paths)
         for dup in dups:
-            final[dup] = ("duplicate", f"same facts as {keep}")
+            earlier = manifest[dup].status_reason  # e.g. a file name claiming another format: still said
+            final[dup] = ("duplicate", f"same facts as {keep}" + (f"; {earlier}" if earlier else ""))
     return final
 
 
@@ -192,7 +225,9 @@ def stage_document(path: Path, display: str, store: StagingStore) -> DocumentOut
     """Extract one file and write its staging Parquet and manifest entry (one document's whole
     footprint, so documents can be staged by separate processes)."""
     doc, extraction = extract_file(path, display)
-    return record_document(path, display, store, doc, extraction)
+    outcome = record_document(path, display, store, doc, extraction)
+    crash_point("document_staged")
+    return outcome
 
 
 def record_failure(path: Path, display: str, store: StagingStore, reason: str) -> DocumentOutcome:
@@ -214,6 +249,9 @@ def record_document(path: Path, display: str, store: StagingStore, doc: Document
             store.write(entity, doc.doc_id, frame)
     else:
         store.remove_facts(doc.doc_id)
+    # the manifest entry comes last: a load killed before it leaves a document the next run
+    # extracts again (and whose Parquet files settle removes if the file is gone by then)
+    crash_point("before_manifest_entry")
     store.save_manifest_entry(ManifestEntry(display, doc.doc_id, doc.status, doc.status_reason, fingerprint,
                                             size=stat.st_size, mtime_ns=stat.st_mtime_ns))
     outcome = DocumentOutcome(display, doc.doc_id, doc.status, doc.status_reason, True)
@@ -225,19 +263,104 @@ def record_document(path: Path, display: str, store: StagingStore, doc: Document
 
 
 def settle(store: StagingStore, removed: Iterable[str] = ()) -> dict[str, tuple[str, str | None]]:
-    """Corpus-wide decisions after staging: forget removed files, mark duplicates, and stamp
-    each document's final status into its staging row. Returns (status, reason) by path."""
+    """Corpus-wide decisions after staging: forget removed files, mark duplicates and
+    superseded revisions, and stamp each document's final status into its staging row.
+    Returns (status, reason) by path.
+
+    It also clears what a killed load may have left: Parquet files of documents no manifest
+    entry names (a worker killed before writing its entry; the file is re-extracted anyway)
+    and temporary files of processes that no longer run."""
+    crash_point("before_settle")
     for gone in removed:
         entry = store.load_manifest_entry(gone)
         store.remove_manifest_entry(gone)
         if entry and not store.is_referenced(entry.sha256):
             store.remove(entry.sha256)
     manifest = store.load_manifest()
+    store.remove_orphans({entry.sha256 for entry in manifest.values()})
+    store.remove_stale_temp()
     final = _settle_duplicates(store, manifest)
-    for display, (status, reason) in final.items():
-        _restamp(store, manifest[display].sha256, status, reason)
+    final.update(settle_revisions(store, manifest, final))
+    by_doc: dict[str, list[str]] = {}
+    for display, entry in manifest.items():
+        by_doc.setdefault(entry.sha256, []).append(display)
+    for doc_id, paths in by_doc.items():
+        # byte-identical copies share one staging row: it speaks for the first of them
+        first = min(paths)
+        _restamp(store, doc_id, first, *final[first])
     store.ensure_schemas()
     return final
+
+
+@dataclass(frozen=True)
+class _Revision:
+    path: str
+    published: str | None  # the date printed in the document (ISO), if any
+    mtime_ns: int | None
+    kinds: frozenset[str]  # table kinds that carry line items
+
+
+def _newer(a: _Revision, b: _Revision) -> tuple[bool, str]:
+    """Whether `a` is a newer revision than `b`, and why: by DESIGN, the date printed in the
+    documents when both print one and they differ, else the files' modification times, else
+    file-name order (a later name is a later revision: 报告(修订).txt, v2, 2024-03 ...)."""
+    if a.published and b.published and a.published != b.published:
+        return a.published > b.published, f"printed date {max(a.published, b.published)} is later than " \
+            f"{min(a.published, b.published)}"
+    if a.mtime_ns is not None and b.mtime_ns is not None and a.mtime_ns != b.mtime_ns:
+        first, second = sorted((a.mtime_ns, b.mtime_ns))
+        return a.mtime_ns > b.mtime_ns, (
+            f"file modified later ({_when(second)} vs {_when(first)}; "
+            f"{'no dates printed' if not (a.published or b.published) else 'printed dates do not decide'})")
+    return a.path > b.path, "file name sorts later (same modification time, no printed dates to decide)"
+
+
+def _when(mtime_ns: int) -> str:
+    return datetime.fromtimestamp(mtime_ns / 1e9, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def settle_revisions(store: StagingStore, manifest: dict[str, ManifestEntry],
+                     final: dict[str, tuple[str, str | None]]) -> dict[str, tuple[str, str | None]]:
+    """`superseded` for older revisions of a disclosure: among loaded documents of one
+    disclosure whose tables overlap (a table kind with amounts in both), the newest stays
+    and each older one names it and the rule that decided (`_newer`). Documents of one
+    disclosure that do not overlap (a narrative file and a tables file, or two parts of the
+    tables) are parts of the disclosure, not revisions: all of them stay."""
+    loaded = {path: manifest[path].sha256 for path, (status, _) in final.items() if status in LOADED}
+    frame = store.scan("documents")
+    if frame is None or len(loaded) < 2:
+        return {}
+    rows = (frame.select("doc_id", "disclosure_id", "published_date")
+            .filter(pl.col("doc_id").is_in(list(set(loaded.values()))) & pl.col("disclosure_id").is_not_null())
+            .unique("doc_id").collect())
+    disclosure = dict(zip(rows["doc_id"], rows["disclosure_id"]))
+    printed = dict(zip(rows["doc_id"], rows["published_date"]))
+    groups: dict[str, list[str]] = {}
+    for path, doc_id in sorted(loaded.items()):
+        if doc_id in disclosure:
+            groups.setdefault(disclosure[doc_id], []).append(path)
+    decided: dict[str, tuple[str, str | None]] = {}
+    for paths in groups.values():
+        if len(paths) < 2:
+            continue
+        revisions = []
+        for path in paths:
+            doc_id = loaded[path]
+            items = store.path("line_items", doc_id)
+            kinds = frozenset(pl.read_parquet(items, columns=["table_kind"])["table_kind"].unique().to_list()) \
+                if items.exists() else frozenset()
+            revisions.append(_Revision(path, printed[doc_id], manifest[path].mtime_ns, kinds))
+        newest_first = sorted(revisions, key=cmp_to_key(lambda a, b: -1 if _newer(a, b)[0] else 1))
+        kept: list[_Revision] = []
+        for revision in newest_first:
+            winner = next((k for k in kept if k.kinds & revision.kinds), None)
+            if winner is None:
+                kept.append(revision)
+                continue
+            shared = ", ".join(sorted(winner.kinds & revision.kinds))
+            decided[revision.path] = ("superseded", f"superseded by {winner.path}: "
+                                      f"{_newer(winner, revision)[1]}; both print {shared}")
+    return decided
 
 
 def run_ingest(
@@ -265,13 +388,16 @@ def run_ingest(
     return IngestSummary(outcomes, work.removed)
 
 
-def _restamp(store: StagingStore, doc_id: str, status: str, reason: str | None) -> None:
+def _restamp(store: StagingStore, doc_id: str, source_path: str, status: str, reason: str | None) -> None:
     """Write the settled status into the document's staging row (only when it changed)."""
     path = store.path("documents", doc_id)
     if not path.exists():
         return
     frame = pl.read_parquet(path)
-    if frame.height and (frame["status"][0], frame["status_reason"][0]) == (status, reason):
+    current = (frame["source_path"][0], frame["status"][0], frame["status_reason"][0]) if frame.height else None
+    if current == (source_path, status, reason):
         return
-    frame = frame.with_columns(pl.lit(status).alias("status"), pl.lit(reason, dtype=pl.String).alias("status_reason"))
+    frame = frame.with_columns(pl.lit(source_path).alias("source_path"), pl.lit(status).alias("status"),
+                               pl.lit(reason, dtype=pl.String).alias("status_reason"))
     store.write("documents", doc_id, frame)
+    crash_point("settle_restamped")

@@ -8,7 +8,11 @@ outcome is read back from the run's events and the staging area.
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,11 +25,19 @@ from dagster_project.defs.documents import document_staging
 from dagster_project.defs.partitions import documents_partitions, partition_key, range_tags
 from dagster_project.defs.progress import Progress
 from dagster_project.defs.resources import BudgetPaths
-from dagster_project.ingest import LOADED, Plan, plan
+from dagster_project.faults import mark_load_root
+from dagster_project.files import secure_umask
+from dagster_project.ingest import LOADED, Plan, plan, skipped
 from dagster_project.staging.store import StagingStore
 from dagster_project.warehouse.dbt_build import describe_failures, read_results
 from dagster_project.warehouse.paths import WarehousePaths
-from dagster_project.warehouse.publish import inputs_fingerprint, published_fingerprint
+from dagster_project.warehouse.publish import (
+    export_parquet,
+    exported_load_id,
+    inputs_fingerprint,
+    published_fingerprint,
+    published_load_id,
+)
 
 
 @dataclass
@@ -38,6 +50,8 @@ class LoadOutcome:
     failure: str | None = None
     documents: pl.DataFrame = field(default_factory=pl.DataFrame)  # current files' staging rows
     check_failures: list[tuple[str, str, str]] = field(default_factory=list)  # (asset, check, severity)
+    skipped: dict[str, str] = field(default_factory=dict)  # raw-folder entries not read, and why
+    reexported: bool = False  # nothing changed, but a cut-short Parquet export was redone
 
     @property
     def by_status(self) -> Counter:
@@ -49,21 +63,63 @@ class LoadOutcome:
 
 
 def current_documents(store: StagingStore, work: Plan) -> pl.DataFrame:
-    """Staging rows of the files currently in the raw folder (the warehouse's documents)."""
+    """One staging row per file currently in the raw folder (the warehouse's documents).
+
+    Byte-identical copies are one document (doc_id = sha256 of the bytes) with one staging
+    row, which speaks for the first of them; the other copies are reported here as duplicates
+    of it (or with its status, when it did not load)."""
     frame = store.read("documents")
     if not frame.height:
         return frame
-    return frame.filter(pl.col("source_path").is_in(list(work.files))).sort("source_path")
+    manifest = store.load_manifest()
+    by_doc = {row["doc_id"]: row for row in frame.iter_rows(named=True)}
+    rows = []
+    for path in sorted(work.files):
+        entry = manifest.get(path)
+        row = by_doc.get(entry.sha256) if entry else None
+        if row is None:
+            continue
+        if row["source_path"] != path:
+            status, reason = (("duplicate", f"same facts as {row['source_path']}") if row["status"] in LOADED
+                              else (row["status"], row["status_reason"]))
+            row = {**row, "source_path": path, "status": status, "status_reason": reason}
+        rows.append(row)
+    return pl.DataFrame(rows, schema=frame.schema)
+
+
+@contextmanager
+def load_lock(wpaths: WarehousePaths) -> Iterator[None]:
+    """One load at a time per warehouse: a second `budgetwh run` waits for the first. The
+    kernel drops the lock when its holder dies, so a killed load never leaves it behind."""
+    wpaths.root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(wpaths.root / ".budgetwh.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def run_load(raw_dir: Path, warehouse: Path, progress: Progress | None = None,
              instance: dg.DagsterInstance | None = None, log_level: str = "WARNING",
              force: bool = False) -> LoadOutcome:
+    secure_umask()
+    mark_load_root()
     wpaths = WarehousePaths(warehouse)
+    with load_lock(wpaths):
+        return _run_load(raw_dir, warehouse, wpaths, progress, instance, log_level, force)
+
+
+def _run_load(raw_dir: Path, warehouse: Path, wpaths: WarehousePaths, progress: Progress | None,
+              instance: dg.DagsterInstance | None, log_level: str, force: bool) -> LoadOutcome:
     store = StagingStore(wpaths.staging)
     work = plan(raw_dir, store)
     if not force and work.nothing_to_do and work.files and published_fingerprint(warehouse) == inputs_fingerprint(store):
-        return LoadOutcome(work, ran=False, documents=current_documents(store, work))
+        outcome = LoadOutcome(work, ran=False, documents=current_documents(store, work), skipped=skipped(raw_dir))
+        if exported_load_id(wpaths) != published_load_id(warehouse):  # an export cut short
+            export_parquet(wpaths)
+            outcome.reexported = True
+        return outcome
     keys = [partition_key(d) for d in work.files]
     defs = build_definitions(BudgetPaths(raw_dir=str(raw_dir), warehouse=str(warehouse)), progress)
     job = defs.resolve_job_def("load_warehouse")
@@ -78,7 +134,7 @@ def run_load(raw_dir: Path, warehouse: Path, progress: Progress | None = None,
         result = job.execute_in_process(run_config=run_config, instance=instance, asset_selection=others,
                                         raise_on_error=False)
     outcome = LoadOutcome(work, ran=True, success=result.success, load_id=result.run_id,
-                          documents=current_documents(store, work))
+                          documents=current_documents(store, work), skipped=skipped(raw_dir))
     for event in result.get_step_failure_events():
         outcome.failed_step = event.step_key
         error = event.step_failure_data.error

@@ -24,6 +24,12 @@ from dagster_project.staging.store import StagingStore
 
 WORKERS = int(os.environ.get("BUDGETWH_WORKERS", "0")) or (os.cpu_count() or 1)
 SECONDS_PER_DOCUMENT = float(os.environ.get("BUDGETWH_MAX_SECONDS_PER_DOC", "300"))
+
+
+def seconds_per_document_limit() -> float:
+    """BUDGETWH_MAX_SECONDS_PER_DOC as it is now (default 300 s): read when a pool starts, so a
+    long-lived process (the Dagster daemon, a test session) honours a changed setting."""
+    return float(os.environ.get("BUDGETWH_MAX_SECONDS_PER_DOC", "300"))
 # A worker is replaced after this many documents, so memory a parser leaks cannot accumulate.
 TASKS_PER_WORKER = 200
 
@@ -45,11 +51,14 @@ def stage_documents(
     items: Iterable[tuple[str, Path]],
     store: StagingStore,
     workers: int = WORKERS,
-    seconds_per_document: float | None = SECONDS_PER_DOCUMENT,
+    seconds_per_document: float | None = None,
     on_done: Callable[[DocumentOutcome], None] | None = None,
 ) -> list[DocumentOutcome]:
-    """Stage every (display path, file) and return the outcomes in completion order."""
+    """Stage every (display path, file) and return the outcomes in completion order; each
+    document under `seconds_per_document` (default: BUDGETWH_MAX_SECONDS_PER_DOC)."""
     items = list(items)
+    if seconds_per_document is None:
+        seconds_per_document = seconds_per_document_limit()
     outcomes: list[DocumentOutcome] = []
 
     def done(outcome: DocumentOutcome) -> None:

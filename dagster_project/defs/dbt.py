@@ -11,7 +11,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from dagster_project.defs.resources import BudgetPaths
+from dagster_project.faults import crash_point
 from dagster_project.warehouse.dbt_build import dbt_env, dbt_executable, prepare_build_file
+from dagster_project.warehouse.publish import remove_stale_builds
 from dagster_project.warehouse.paths import DBT_PROJECT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -54,9 +56,13 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pat
     """`dbt build` into this load's private build file (the run id is the load id)."""
     load_id = context.run.run_id
     warehouse = paths.warehouse_paths
+    crash_point("before_dbt")
+    remove_stale_builds(warehouse, load_id)
     prepare_build_file(warehouse, load_id)
     with dbt_environment(dbt_env(warehouse, load_id)):
-        yield from dbt.cli(["build"], context=context, target_path=warehouse.dbt_target(load_id)).stream()
+        for event in dbt.cli(["build"], context=context, target_path=warehouse.dbt_target(load_id)).stream():
+            crash_point("inside_dbt")  # the dbt process is still running: it dies with the load
+            yield event
 
 
 dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())

@@ -76,6 +76,38 @@ def find_department(captions: list[str], narrative: list[str]) -> tuple[str | No
     return None, None
 
 
+def table_department(title: str, captions: list[str]) -> str | None:
+    """The department one table names: a 部门/单位 caption above it, else its title's
+    'XX局2024年…表' prefix. None when it names none (most tables only say 单位：万元)."""
+    for caption in captions:
+        match = _DEPT_CAPTION.search(display_label(caption))
+        if match and not match.group(2):
+            value = display_label(match.group(1)).split(" ")[0]
+            if _ORG_SUFFIX.search(fold(value)):
+                return value
+    match = _NAME_BEFORE_YEAR.match(fold(title or ""))
+    return match.group(1) if match and _ORG_SUFFIX.search(match.group(1)) else None
+
+
+def departments_in_one_file(tables: list[tuple[str, str | None]]) -> dict[str, list[str]] | None:
+    """(table kind, department named by the table) of every budget table with amounts →
+    {department: kinds} when the file holds two or more departments' reports: distinct
+    departments (by key) that each print a table of the same kind. A consolidated report
+    whose single tables name sub-units (a 部门 report listing units' projects) is not that."""
+    kinds: dict[str, set[str]] = {}
+    names: dict[str, str] = {}
+    for kind, name in tables:
+        if name:
+            key = department_key(name)
+            names.setdefault(key, name)
+            kinds.setdefault(key, set()).add(kind)
+    if len(kinds) < 2:
+        return None
+    keys = sorted(kinds)
+    shared = any(kinds[a] & kinds[b] for i, a in enumerate(keys) for b in keys[i + 1:])
+    return {names[k]: sorted(kinds[k]) for k in keys} if shared else None
+
+
 def find_scope(titles: list[str], name: str | None) -> str:
     folded = fold(name or "")
     for word, scope in _SCOPE_WORDS[:2]:

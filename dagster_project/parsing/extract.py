@@ -18,10 +18,12 @@ from dagster_project.parsing.classify import BUDGET_KINDS, classify, pick_title
 from dagster_project.parsing.document import (
     department_key,
     find_department,
+    departments_in_one_file,
     find_published_date,
     find_scope,
     fiscal_year,
     region,
+    table_department,
     table_year,
 )
 from dagster_project.parsing.interpret import interpret_grid, lift_captions, split_header
@@ -30,7 +32,7 @@ from dagster_project.parsing.narrative import narrative_amounts
 from dagster_project.parsing.performance import interpret_performance
 from dagster_project.parsing.stitch import stitch
 from dagster_project.parsing.vocabulary import UNIT_MULTIPLIERS, fund_of, unit_in
-from dagster_project.readers.base import RawTable, ReaderError
+from dagster_project.readers.base import RawTable, ReaderError, check_page_count
 from dagster_project.readers.registry import reader_for
 
 _EMPTY_NOTE = re.compile(
@@ -242,6 +244,8 @@ def extract_document(data: bytes, source_path: str) -> Extraction:
     sha = hashlib.sha256(data).hexdigest()
     reader = reader_for(data)
     read = reader.read(data)
+    if read.pages:
+        check_page_count(read.pages)  # the limit holds for every reader that counts pages
     raws = stitch(read.tables)
     units = Counter(u for t in raws for c in t.context if (u := unit_in(c)))
     default_unit = units.most_common(1)[0][0] if units else None
@@ -289,9 +293,17 @@ def extract_document(data: bytes, source_path: str) -> Extraction:
     items = sum(len(t.line_items) for t in budget_tables)
     unparsed = sum(len(t.unparsed) for t in budget_tables)
     notes = [*read.warnings, *([year_note] if year_note else [])]  # reader notes first
+    several = departments_in_one_file([
+        (t.kind, table_department(t.title, [*raw.context[-4:], *lift_captions([list(r) for r in raw.rows])[1]]))
+        for raw, t in zip(raws, tables) if t.kind in BUDGET_KINDS and t.line_items
+    ])
     ocr = (f"needs OCR: {read.pages_without_text} of {read.pages} pages have no text layer (scanned)"
            if read.pages and read.pages_without_text else None)
-    if ocr and read.pages_without_text >= read.pages:
+    if several:
+        # facts of two departments under one department's name would be wrong, not partial
+        status, reason = "quarantined", "reports of several departments in one file (" + "; ".join(
+            f"{dept}: {len(kinds)} table kinds" for dept, kinds in several.items()) + "): publish one file per department"
+    elif ocr and read.pages_without_text >= read.pages:
         status, reason = "quarantined", ocr
     elif ocr:
         status, reason = "partial", ocr + (f"; {unparsed} numeric cells could not be interpreted" if unparsed else "")

@@ -8,12 +8,30 @@ inside the grid. Everything budget-specific happens later, on these format-agnos
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Protocol
+
+DEFAULT_MAX_PAGES = 1000
 
 
 class ReaderError(Exception):
     """A file that a reader cannot turn into tables; the message names the reason."""
+
+
+def max_pages() -> int:
+    """Most pages (sheets, for a workbook) one document may have: BUDGETWH_MAX_PAGES, default
+    1000. A budget disclosure has tens of pages (a province's consolidated one a few hundred);
+    a hostile or mistaken file with thousands must not hold a nightly load for minutes."""
+    return int(os.environ.get("BUDGETWH_MAX_PAGES", DEFAULT_MAX_PAGES))
+
+
+def check_page_count(pages: int) -> None:
+    """Raise the page-limit ReaderError; readers call it as soon as the count is known,
+    before reading any page, and extraction calls it again on every ReadResult."""
+    limit = max_pages()
+    if pages > limit:
+        raise ReaderError(f"too many pages: {pages} > limit of {limit} (BUDGETWH_MAX_PAGES)")
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,11 @@ def decode_text(data: bytes) -> tuple[str, str]:
     """Return (text, encoding name) or raise ReaderError when the bytes are not text."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            text = data.decode(encoding, errors="strict")
+            try:
+                text = data.decode(encoding, errors="strict")
+            except UnicodeDecodeError:  # binary data that happens to start like a BOM
+                raise ReaderError(f"not a text file: the bytes after a {encoding} byte-order mark "
+                                  "do not decode") from None
             if _looks_like_text(text):
                 return text, encoding
             raise ReaderError(f"not a text file: control characters after a {encoding} BOM")

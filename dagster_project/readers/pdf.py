@@ -26,7 +26,7 @@ import warnings
 from dataclasses import dataclass, field
 
 from dagster_project.parsing.cells import clean_cell
-from dagster_project.readers.base import RawTable, ReaderError, ReadResult
+from dagster_project.readers.base import RawTable, ReaderError, ReadResult, check_page_count
 from dagster_project.readers.pdf_cells import clean_grid
 from dagster_project.readers.pdf_layer import (
     Char,
@@ -262,6 +262,11 @@ def _pad(rows: list[list[str]]) -> tuple[tuple[str, ...], ...]:
 def read_pdf(data: bytes) -> ReadResult:
     """Every table of a PDF with the text above it; narrative lines; pages needing OCR."""
     pdf = open_pdf(data)
+    try:
+        check_page_count(len(pdf))  # before a single page is read
+    except ReaderError:
+        pdf.close()
+        raise
     try:
         layers = [read_page(pdf, i) for i in range(len(pdf))]
     except Exception as exc:  # noqa: BLE001 - PDFium failing mid-document: a damaged file

@@ -55,8 +55,21 @@ def sniff_format(data: bytes) -> str:
     return "text"
 
 
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def _blank(data: bytes) -> bool:
+    """Nothing but whitespace, after a byte-order mark if any (UTF-16 spaces and line breaks
+    are ASCII whitespace bytes with zero bytes between them)."""
+    for bom in _BOMS:
+        if data.startswith(bom):
+            data = data[len(bom):].replace(b"\x00", b"") if bom != _BOMS[0] else data[len(bom):]
+            break
+    return not data.strip()
+
+
 def reader_for(data: bytes) -> Reader:
-    if not data.strip():
+    if _blank(data):
         raise ReaderError("empty file: nothing to read")
     for reader in READERS:
         if reader.format != "text" and reader.sniff(data):

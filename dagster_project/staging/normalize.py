@@ -78,14 +78,17 @@ def table_id(doc_id: str, order: int) -> str:
 
 
 def facts_fingerprint(extraction: Extraction) -> str:
-    """Identity of a report's content: its facts without provenance. A GBK copy of a UTF-8
-    report has different bytes but the same fingerprint, so it is a duplicate."""
+    """Identity of a report's content: whose budget it is (the disclosure: department, year,
+    scope) and its facts, without provenance. A GBK copy of a UTF-8 report has different bytes
+    but the same fingerprint, so it is a duplicate; two departments that print the same
+    numbers do not publish the same report."""
     facts = sorted(
         (li.table_kind, li.code or "", li.paired_code or "", li.budget_unit_code or "", li.measure,
          li.fund_source, str(li.value_year), str(li.amount_yuan), li.row_label)
         for li in extraction.line_items
     )
-    return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()
+    body = [extraction.document.disclosure_id or "", facts]
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()
 
 
 def document_frame(doc: DocumentInfo, extraction: Extraction | None, fingerprint: str | None) -> pl.DataFrame:

@@ -2,8 +2,11 @@
 content-hash manifest that decides what needs re-extraction.
 
 Each file is written to a temporary name and renamed into place, so a crash never leaves a
-half-written Parquet file for dbt to read. The manifest lives here, not in the Dagster
-instance, so a fresh machine or an ephemeral instance makes the same decisions.
+half-written Parquet file for dbt to read. Temporary names carry the writer's process id
+(`.<name>.<pid>.tmp`): two processes never share one, dbt's `*.parquet` globs never match
+one, and `remove_stale_temp` deletes those whose process is gone. The manifest lives here,
+not in the Dagster instance, so a fresh machine or an ephemeral instance makes the same
+decisions.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from pathlib import Path
 
 import polars as pl
 
+from dagster_project.faults import crash_point
+from dagster_project.files import file_mode, remove_stale_temp, temp_name
 from dagster_project.staging.normalize import FACT_ENTITIES, SCHEMAS
 
 MANIFEST_DIR = "manifest"
@@ -62,9 +67,14 @@ class StagingStore:
     def write(self, entity: str, doc_id: str, frame: pl.DataFrame) -> None:
         target = self.path(entity, doc_id)
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        frame.write_parquet(tmp)
-        os.chmod(tmp, 0o644)
+        tmp = temp_name(target)
+        try:
+            frame.write_parquet(tmp)
+            os.chmod(tmp, file_mode())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        crash_point("staging_parquet_written")
         os.replace(tmp, target)
 
     def ensure_schemas(self) -> None:
@@ -76,6 +86,23 @@ class StagingStore:
     def remove(self, doc_id: str) -> None:
         for entity in ("documents", *FACT_ENTITIES):
             self.path(entity, doc_id).unlink(missing_ok=True)
+
+    def remove_orphans(self, live: set[str]) -> list[Path]:
+        """Delete Parquet files of documents no manifest entry names (left by a load killed
+        between a document's Parquet files and its manifest entry, whose file then changed or
+        went away): dbt reads every file in staging, so an orphan would reach the marts."""
+        gone = []
+        for entity in ("documents", *FACT_ENTITIES):
+            for path in (self.root / entity).glob("*.parquet"):
+                if path.stem != "_schema" and path.stem not in live:
+                    path.unlink(missing_ok=True)
+                    gone.append(path)
+        return gone
+
+    def remove_stale_temp(self) -> list[Path]:
+        """Delete temporary files of writers that no longer run (a killed load's)."""
+        return [p for folder in (*(self.root / e for e in ("documents", *FACT_ENTITIES)), self.root / MANIFEST_DIR)
+                for p in remove_stale_temp(folder)]
 
     def remove_facts(self, doc_id: str) -> None:
         for entity in FACT_ENTITIES:
@@ -109,8 +136,9 @@ class StagingStore:
         processes never overwrite each other's entries."""
         path = self._entry_path(entry.source_path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp = temp_name(path)
         tmp.write_text(json.dumps(asdict(entry), ensure_ascii=False), encoding="utf-8")
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
 
     def remove_manifest_entry(self, source_path: str) -> None:

@@ -1,0 +1,74 @@
+"""Failpoints for the crash-safety test: kill the whole load at a named point.
+
+`crash_point(name)` does nothing unless the environment variable BUDGETWH_CRASH_AT equals
+`name`; then it SIGKILLs the load's process tree (the process that started the load, its
+extraction workers, the dbt subprocess, and itself last), exactly as the kernel's OOM killer
+or a power cut would end a nightly load: no exception handler, `finally` block or atexit hook
+runs. The test (tests/test_crash_safety.py) runs `budgetwh run` once per point and checks that
+the published warehouse is still the previous complete one and that the next run recovers by
+itself. The points are named where they are called; `CRASH_POINTS` lists them all.
+
+With BUDGETWH_CRASH_AFTER=N the point fires on its N-th pass instead of the first (e.g. after
+the second document was staged). The load's root process is the one that called
+`mark_load_root()` (run_load does); without it, the calling process and its children die.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import psutil
+
+CRASH_ENV = "BUDGETWH_CRASH_AT"
+AFTER_ENV = "BUDGETWH_CRASH_AFTER"
+ROOT_ENV = "BUDGETWH_LOAD_ROOT_PID"
+
+CRASH_POINTS = {
+    "document_staged": "an extraction worker has written a document's Parquet and manifest entry",
+    "staging_parquet_written": "a staging Parquet file is written under its temporary name, not yet renamed",
+    "before_manifest_entry": "a document's Parquet files are in place, its manifest entry is not",
+    "before_settle": "every document is staged; duplicates and revisions are not settled yet",
+    "settle_restamped": "settling has rewritten one document's status, not the others'",
+    "before_dbt": "staging is settled; dbt has not started",
+    "inside_dbt": "dbt is building (models done, more to come): the dbt process dies with the load",
+    "before_publish_copy": "dbt build passed; the marts are not yet copied for publishing",
+    "before_publish_rename": "the new warehouse file is complete under its temporary name, not renamed",
+    "after_publish_rename": "the new warehouse is published; the Parquet export has not started",
+    "mid_parquet_export": "some marts are exported as Parquet, the others not yet",
+}
+
+_passes: dict[str, int] = {}
+
+
+def mark_load_root() -> None:
+    """Record this process as the load's root, so a crash point inside a worker or a dbt
+    subprocess kills the whole load, not only the process it runs in."""
+    os.environ[ROOT_ENV] = str(os.getpid())
+
+
+def crash_point(name: str) -> None:
+    """SIGKILL the load here when BUDGETWH_CRASH_AT names this point (a no-op otherwise)."""
+    if os.environ.get(CRASH_ENV) != name:
+        return
+    _passes[name] = _passes.get(name, 0) + 1
+    if _passes[name] < int(os.environ.get(AFTER_ENV, "1")):
+        return
+    _kill_load()
+
+
+def _kill_load() -> None:
+    me = psutil.Process()
+    root_pid = int(os.environ.get(ROOT_ENV, me.pid))
+    try:
+        root = psutil.Process(root_pid)
+    except psutil.NoSuchProcess:
+        root = me
+    victims = [root, *root.children(recursive=True)]
+    for process in victims:
+        if process.pid != me.pid:
+            try:
+                process.send_signal(signal.SIGKILL)
+            except psutil.NoSuchProcess:
+                pass
+    os.kill(me.pid, signal.SIGKILL)
