@@ -9,7 +9,7 @@ from dagster_project.defs.dbt import dbt_resource, warehouse_models
 from dagster_project.defs.documents import document_staging, raw_documents, staging
 from dagster_project.defs.progress import Progress
 from dagster_project.defs.publishing import published_warehouse
-from dagster_project.defs.resources import BudgetPaths
+from dagster_project.defs.resources import BudgetPaths, NoDataIOManager
 
 
 def build_definitions(paths: BudgetPaths | None = None, progress: Progress | None = None) -> dg.Definitions:
@@ -22,6 +22,7 @@ def build_definitions(paths: BudgetPaths | None = None, progress: Progress | Non
             "paths": paths or BudgetPaths(),
             "dbt": dbt_resource,
             "progress": dg.ResourceDefinition.hardcoded_resource(progress or Progress()),
+            "io_manager": NoDataIOManager(),
         },
     )
 

@@ -32,7 +32,6 @@ CRASH_POINTS = {
     "settle_restamped": "settling has rewritten one document's status, not the others'",
     "before_dbt": "staging is settled; dbt has not started",
     "inside_dbt": "dbt is building (models done, more to come): the dbt process dies with the load",
-    "before_publish_copy": "dbt build passed; the marts are not yet copied for publishing",
     "before_publish_rename": "the new warehouse file is complete under its temporary name, not renamed",
     "after_publish_rename": "the new warehouse is published; the Parquet export has not started",
     "mid_parquet_export": "some marts are exported as Parquet, the others not yet",

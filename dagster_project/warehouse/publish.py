@@ -61,7 +61,6 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[s
 
 def publish(paths: WarehousePaths, load_id: str, summary: dict[str, str | int] | None = None) -> Path:
     """Copy the build's marts into a new file and rename it over the published warehouse."""
-    crash_point("before_publish_copy")
     paths.root.mkdir(parents=True, exist_ok=True)
     remove_stale_temp(paths.root)
     tmp = paths.published.with_name(f".{paths.published.name}.{load_id}.{os.getpid()}.tmp")
