@@ -60,7 +60,7 @@ def main(repeats: int = 3) -> None:
     print("| input | seconds | outcome |")
     print("|---|---|---|")
     for name, seconds, outcome in rows:
-        print(f"| {name} | {seconds:.2f} | {outcome[:90]} |")
+        print(f"| {name} | {seconds:.3f} | {outcome[:90]} |")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import importlib
 MODULES = [
     "benchmarks.pdf_speed",
     "benchmarks.aligned_dumps",
+    "benchmarks.hostile_inputs",
 ]
 
 
