@@ -10,9 +10,12 @@ were input files but none loaded, 1 when the run itself failed.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
@@ -69,22 +72,45 @@ def _run(args: argparse.Namespace) -> int:
     ensure_dbt_manifest()
     from dagster_project.load import run_load  # loads the Definitions (and the dbt manifest)
 
+    paths = WarehousePaths(warehouse)
     with RichProgress(
         TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("{task.description}"), console=console, transient=True,
         disable=not console.is_terminal,
-    ) as bar:
+    ) as bar, _load_log(paths, args.verbose):
         outcome = run_load(raw_dir, warehouse, progress=_BarProgress(bar),
-                           log_level="INFO" if args.verbose else "WARNING", force=args.force)
-    _print_summary(outcome, WarehousePaths(warehouse))
+                           log_level="INFO" if args.verbose else "CRITICAL", force=args.force)
+    _print_summary(outcome, paths)
     if outcome.plan.files and not outcome.loaded:
         console.print("[red]no document could be loaded[/]: the published warehouse is left as it was")
         return 2
     if not outcome.success:
         console.print(f"[red]the load failed[/] at {outcome.failed_step}: {escape(outcome.failure or '')}")
-        console.print(f"{warehouse} was not replaced")
+        console.print(f"{escape(str(warehouse))} was not replaced; dbt's output is in "
+                      f"{escape(str(paths.build_dir / LOAD_LOG))}, -v shows Dagster's log with it")
         return 1
     return 0
+
+
+LOAD_LOG = "last-load.log"
+
+
+@contextmanager
+def _load_log(paths: WarehousePaths, verbose: bool) -> Iterator[None]:
+    """Without -v, what dbt prints during the load (every node it builds and tests) goes to
+    build/last-load.log instead of the terminal, and Dagster logs only what is critical (no
+    stack traces of failed steps): the summary that follows names every file that did not load
+    and why, and the failed step with its first line; -v shows everything."""
+    if verbose:
+        yield
+        return
+    buffer = io.StringIO()
+    try:
+        with redirect_stdout(buffer):
+            yield
+    finally:
+        paths.build_dir.mkdir(parents=True, exist_ok=True)
+        (paths.build_dir / LOAD_LOG).write_text(buffer.getvalue(), encoding="utf-8")
 
 
 def _print_summary(outcome, paths: WarehousePaths) -> None:

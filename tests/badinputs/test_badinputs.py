@@ -214,5 +214,22 @@ def test_nothing_outside_the_raw_folder_was_read(run):
     assert overview(run, "外部县财政局") == [] and overview(run, "外部县审计局") == []
 
 
+def test_a_folder_of_only_bad_files_exits_2_without_a_traceback(tmp_path, capsys):
+    from dagster_project.cli import main
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    every = {c.path: c for c in CASES}
+    for name in ("zero_bytes.txt", "binary_garbage.pdf", "truncated.pdf", "two_departments.txt"):
+        every[name].build(raw, tmp_path / "outside")
+    assert main(["run", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "wh" / "budget.duckdb")]) == 2
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and "Stack Trace" not in out + err
+    for name in ("zero_bytes.txt", "binary_garbage.pdf", "truncated.pdf", "two_departments.txt"):
+        assert f"quarantined {name}: {every[name].message}" in out
+    assert "no document could be loaded" in err
+    assert not (tmp_path / "wh" / "budget.duckdb").exists()
+
+
 def test_the_cases_table_in_the_docs_is_current():
     assert (REPO / "docs" / "bad-inputs.md").read_text(encoding="utf-8") == render_table(CASES)
