@@ -31,8 +31,11 @@ def test_empty_file_is_rejected():
 
 
 def test_pdf_is_recognised_by_content_not_name():
-    with pytest.raises(ReaderError, match="PDF"):
-        reader_for(b"%PDF-1.7\n%binary")
+    data = b"%PDF-1.7\n%binary"
+    reader = reader_for(data)
+    assert reader.format == "PDF"
+    with pytest.raises(ReaderError, match="corrupt PDF"):
+        reader.read(data)
 
 
 def test_pipe_table_with_context():

@@ -19,14 +19,26 @@ _DEPT_CAPTION = re.compile(
 )
 _ORG_SUFFIX = re.compile(r"(局|厅|委员会|委|办公室|办公厅|院|中心|部|署|会|所|站|队|馆|办)(本级|机关|\(汇总\)|汇总)?$")
 _SCOPE_WORDS = (("汇总", "汇总"), ("本级", "本级"), ("单位预算", "单位"), ("部门预算", "部门"))
+_NAME_BEFORE_YEAR = re.compile(r"^([\u4e00-\u9fff]{3,30}?)\d{4}年")
 _DATE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 
+_PARTY_COMMITTEE = re.compile(r"^[\u4e00-\u9fff]{2,8}?(省|市|县|区|州|盟|旗)委")
+
+
 def department_key(name: str) -> str:
-    """One key per department however its name is printed."""
+    """One key per department however its name is printed.
+
+    Party organs are printed with or without the party's name (中国共产党江苏省委员会办公厅,
+    中共江苏省委办公厅, 江苏省委办公厅: a place's 省委/市委/县委 is always the party committee),
+    and a CPPCC committee by its full name or as 政协 (中国人民政治协商会议江苏省委员会 = 江苏省政协).
+    """
     key = fold(name)
     key = re.sub(r"\(汇总\)|（汇总）|汇总$|本级$|机关$", "", key)
     key = key.replace("中国共产党", "中共").replace("委员会", "委")
+    key = re.sub(r"^中国人民政治协商会议(.+?)委", r"\1政协", key)
+    if _PARTY_COMMITTEE.match(key) and not key.startswith("中共"):
+        key = "中共" + key
     return key
 
 
@@ -50,8 +62,17 @@ def find_department(captions: list[str], narrative: list[str]) -> tuple[str | No
     for line in narrative[:15]:
         text = fold(line)
         text = re.sub(r"^\d{4}年|\d{4}年?(度)?(部门|单位)?预算.*$|(部门|单位)?预算(公开)?.*$", "", text)
+        text = re.sub(r"\d{4}年度?$", "", text)  # a title broken after its year: '某某厅2018年度' / '部门预算'
         if 3 <= len(text) <= 30 and _ORG_SUFFIX.search(text):
             return text, None
+    # no title line: the name the narrative puts before a year most often
+    # ('江苏省政协办公厅2019年度收入、支出预算总计…')
+    named = Counter(
+        m.group(1) for line in narrative
+        if (m := _NAME_BEFORE_YEAR.match(fold(line))) and _ORG_SUFFIX.search(m.group(1))
+    )
+    if named:
+        return named.most_common(1)[0][0], None
     return None, None
 
 

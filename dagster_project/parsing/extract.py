@@ -289,7 +289,13 @@ def extract_document(data: bytes, source_path: str) -> Extraction:
     items = sum(len(t.line_items) for t in budget_tables)
     unparsed = sum(len(t.unparsed) for t in budget_tables)
     notes = [*read.warnings, *([year_note] if year_note else [])]  # reader notes first
-    if not budget_tables:
+    ocr = (f"needs OCR: {read.pages_without_text} of {read.pages} pages have no text layer (scanned)"
+           if read.pages and read.pages_without_text else None)
+    if ocr and read.pages_without_text >= read.pages:
+        status, reason = "quarantined", ocr
+    elif ocr:
+        status, reason = "partial", ocr + (f"; {unparsed} numeric cells could not be interpreted" if unparsed else "")
+    elif not budget_tables:
         status, reason = "quarantined", "no budget tables found (narrative only, or not a budget report)"
     elif items == 0 and not any(t.declared_empty for t in budget_tables):
         status, reason = "quarantined", "budget tables found but no amounts could be read"

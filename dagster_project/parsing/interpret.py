@@ -517,8 +517,9 @@ def interpret_grid(
             col.measure = "total"  # 基本支出 over the 合计 of a 基本支出表 restates the table, it is its total
     result.columns = [f"{c.role}:{c.header}" for c in columns]
     panels = panels_of(columns)
+    # a 收入总表 read by fund rows (一般公共预算资金 | 小计, 财政专户管理资金 …) is a revenue panel too
     summary_like = len(panels) > 1 or result.kind in (
-        "budget_summary", "fiscal_appropriation_summary"
+        "budget_summary", "fiscal_appropriation_summary", "revenue_summary"
     )
     sides = [_panel_side(p, body) if summary_like else None for p in panels]
     carries = [_CodeCarry() for _ in panels]

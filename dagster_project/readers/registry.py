@@ -12,6 +12,7 @@ from dagster_project.readers.base import Reader, ReaderError
 from dagster_project.readers.containers import ole_kind, zip_kind
 from dagster_project.readers.docx import DocxReader, LegacyDocReader
 from dagster_project.readers.html import HtmlReader
+from dagster_project.readers.pdf import PdfReader
 from dagster_project.readers.text import TextReader
 from dagster_project.readers.xls import XlsReader
 from dagster_project.readers.xlsx import XlsxReader
@@ -31,7 +32,7 @@ _CONTAINERS = {
 }
 
 READERS: tuple[Reader, ...] = (
-    XlsxReader(), XlsReader(), DocxReader(), LegacyDocReader(), HtmlReader(), TextReader(),
+    PdfReader(), XlsxReader(), XlsReader(), DocxReader(), LegacyDocReader(), HtmlReader(), TextReader(),
 )
 
 
