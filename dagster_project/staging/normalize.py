@@ -85,7 +85,11 @@ def facts_fingerprint(extraction: Extraction) -> str:
          li.fund_source, str(li.value_year), str(li.amount_yuan), li.row_label)
         for li in extraction.line_items
     )
-    return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()
+    # a narrative-only file's content is what it states, and whose statements they are
+    stated = sorted((n.topic, n.code or "", str(n.amount_yuan), str(n.count)) for n in extraction.narrative)
+    who = (extraction.document.department_key or "", extraction.document.fiscal_year or 0)
+    body = json.dumps([facts, stated, who] if not facts else facts, ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
 
 
 def document_frame(doc: DocumentInfo, extraction: Extraction | None, fingerprint: str | None) -> pl.DataFrame:

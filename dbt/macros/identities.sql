@@ -120,9 +120,9 @@
 {% endmacro %}
 
 {#- "三公" total = 因公出国 + 公务用车 (购置 + 运行) + 公务接待, and 公务用车 = 购置 + 运行. -#}
-{% macro identity_three_public(relation, keys, item='code') %}
+{% macro identity_three_public(relation, keys, item='code', order='source_row * 1000 + source_col') %}
     with cells as (
-        select {{ keys | join(', ') }}, {{ item }} as item, arg_min(amount_yuan, source_row * 1000 + source_col) as amount,
+        select {{ keys | join(', ') }}, {{ item }} as item, arg_min(amount_yuan, {{ order }}) as amount,
                max(unit_multiplier) as multiplier
         from {{ relation }}
         group by all
