@@ -217,3 +217,12 @@
         on (pair.left_kind = a.table_kind and pair.right_kind = b.table_kind)
         or (pair.left_kind = b.table_kind and pair.right_kind = a.table_kind)
 {% endmacro %}
+
+{#- The instances of an identity check that break the DESIGN tolerance: what a generic test
+    returns (one row per finding). -#}
+{% macro outside_tolerance(checks_sql) %}
+    with checks as ({{ checks_sql }})
+    select *, actual - expected as difference
+    from checks
+    where abs(actual - expected) > {{ rounding_tolerance('n_terms', 'multiplier') }}
+{% endmacro %}
