@@ -8,6 +8,8 @@ import importlib
 MODULES = [
     "benchmarks.pdf_speed",
     "benchmarks.aligned_dumps",
+    "benchmarks.pipeline_runs",
+    "benchmarks.dagster_overhead",
     "benchmarks.hostile_inputs",
 ]
 

@@ -130,7 +130,7 @@ def _run_load(raw_dir: Path, warehouse: Path, wpaths: WarehousePaths, progress: 
         result = job.execute_in_process(run_config=run_config, instance=instance, tags=range_tags(keys),
                                         raise_on_error=False)
     else:  # every file removed: settle staging and publish an empty warehouse
-        others = [k for k in defs.resolve_all_asset_keys() if k != document_staging.key]
+        others = [k for k in defs.resolve_asset_graph().executable_asset_keys if k != document_staging.key]
         result = job.execute_in_process(run_config=run_config, instance=instance, asset_selection=others,
                                         raise_on_error=False)
     outcome = LoadOutcome(work, ran=True, success=result.success, load_id=result.run_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,19 @@ from dagster_project.warehouse.dbt_build import ensure_dbt_manifest
 REPO = Path(__file__).resolve().parent.parent
 RAW = REPO / "data" / "raw"
 SAMPLES = sorted(p.name for p in RAW.glob("*.txt"))
-SHARED = REPO.parent / "shared"
+
+
+def _shared() -> Path:
+    """The team's shared folder (sample reports, real PDFs), which the repository never copies:
+    $BUDGETWH_SHARED, else `shared/` beside the checkout or beside one of its parents (a CI clone
+    may sit deeper), else the workspace's /work/shared. Tests that need it fail, loudly, without it."""
+    candidates = [Path(p) for p in [os.environ.get("BUDGETWH_SHARED")] if p]
+    candidates += [parent / "shared" for parent in REPO.parents]
+    candidates.append(Path("/work/shared"))
+    return next((c for c in candidates if (c / "realpdf").is_dir()), REPO.parent / "shared")
+
+
+SHARED = _shared()
 REALPDF = SHARED / "realpdf"
 
 

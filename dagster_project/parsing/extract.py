@@ -292,6 +292,7 @@ def extract_document(data: bytes, source_path: str) -> Extraction:
     budget_tables = [t for t in tables if t.kind in BUDGET_KINDS]
     items = sum(len(t.line_items) for t in budget_tables)
     unparsed = sum(len(t.unparsed) for t in budget_tables)
+    narrative = narrative_amounts(read.text_lines)
     notes = [*read.warnings, *([year_note] if year_note else [])]  # reader notes first
     several = departments_in_one_file([
         (t.kind, table_department(t.title, [*raw.context[-4:], *lift_captions([list(r) for r in raw.rows])[1]]))
@@ -307,8 +308,11 @@ def extract_document(data: bytes, source_path: str) -> Extraction:
         status, reason = "quarantined", ocr
     elif ocr:
         status, reason = "partial", ocr + (f"; {unparsed} numeric cells could not be interpreted" if unparsed else "")
-    elif not budget_tables:
+    elif not budget_tables and not (narrative and key and year):
         status, reason = "quarantined", "no budget tables found (narrative only, or not a budget report)"
+    elif not budget_tables:  # a disclosure's narrative file: its statements are checked against its tables
+        status, reason = "ok", None
+        notes.append(f"narrative only: no budget tables; {len(narrative)} stated amounts")
     elif items == 0 and not any(t.declared_empty for t in budget_tables):
         status, reason = "quarantined", "budget tables found but no amounts could be read"
     elif unparsed:
@@ -328,7 +332,7 @@ def extract_document(data: bytes, source_path: str) -> Extraction:
         published_date=find_published_date(read.text_lines), status=status, status_reason=reason,
         notes=notes, index_listed=len(index), index_missing=missing,
     )
-    return Extraction(document=document, tables=tables, narrative=narrative_amounts(read.text_lines))
+    return Extraction(document=document, tables=tables, narrative=narrative)
 
 
 __all__ = ["Extraction", "DocumentInfo", "extract_document", "ReaderError"]

@@ -87,8 +87,11 @@ def facts_fingerprint(extraction: Extraction) -> str:
          li.fund_source, str(li.value_year), str(li.amount_yuan), li.row_label)
         for li in extraction.line_items
     )
-    body = [extraction.document.disclosure_id or "", facts]
-    return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()
+    # a narrative-only file's content is what it states; either way, whose budget it is belongs to it
+    stated = sorted((n.topic, n.code or "", str(n.amount_yuan), str(n.count)) for n in extraction.narrative) \
+        if not facts else []
+    body = json.dumps([extraction.document.disclosure_id or "", facts, stated], ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
 
 
 def document_frame(doc: DocumentInfo, extraction: Extraction | None, fingerprint: str | None) -> pl.DataFrame:

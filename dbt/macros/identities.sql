@@ -120,9 +120,9 @@
 {% endmacro %}
 
 {#- "三公" total = 因公出国 + 公务用车 (购置 + 运行) + 公务接待, and 公务用车 = 购置 + 运行. -#}
-{% macro identity_three_public(relation, keys, item='code') %}
+{% macro identity_three_public(relation, keys, item='code', order='source_row * 1000 + source_col') %}
     with cells as (
-        select {{ keys | join(', ') }}, {{ item }} as item, arg_min(amount_yuan, source_row * 1000 + source_col) as amount,
+        select {{ keys | join(', ') }}, {{ item }} as item, arg_min(amount_yuan, {{ order }}) as amount,
                max(unit_multiplier) as multiplier
         from {{ relation }}
         group by all
@@ -216,4 +216,13 @@
     inner join {{ ref('cross_table_identities') }} as pair
         on (pair.left_kind = a.table_kind and pair.right_kind = b.table_kind)
         or (pair.left_kind = b.table_kind and pair.right_kind = a.table_kind)
+{% endmacro %}
+
+{#- The instances of an identity check that break the DESIGN tolerance: what a generic test
+    returns (one row per finding). -#}
+{% macro outside_tolerance(checks_sql) %}
+    with checks as ({{ checks_sql }})
+    select *, actual - expected as difference
+    from checks
+    where abs(actual - expected) > {{ rounding_tolerance('n_terms', 'multiplier') }}
 {% endmacro %}

@@ -71,7 +71,7 @@ revenue_by_fund as (
 three_public_printed as (
     select
         disclosure_id,
-        arg_min(amount_yuan, source_row * 1000 + source_col) as three_public_yuan
+        arg_min(amount_yuan, printing_order) as three_public_yuan
     from {{ ref('int_designated_line_items') }}
     where fact = 'three_public' and code = 'total' and value_year = fiscal_year
     group by disclosure_id

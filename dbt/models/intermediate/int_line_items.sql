@@ -36,6 +36,12 @@ joined as (
 classified as (
     select
         *,
+        -- which printing of a figure to read first: a 三公 table may print a 合计 that includes
+        -- 会议费 and 培训费 beside the "三公"经费小计 it is meant to report; the row or column that
+        -- names 三公 wins, then the first printed
+        (case when table_kind = 'three_public' and not (coalesce(row_label, '') like '%三公%'
+                   or coalesce(column_label, '') like '%三公%') then 1000000 else 0 end)
+            + source_row * 1000 + source_col as printing_order,
         case
             when table_kind = 'three_public' and code_system = 'three_public' then 'three_public'
             when table_kind = 'revenue_summary' and code_system = 'function' and not is_total then 'revenue_by_function'

@@ -45,7 +45,7 @@ coded as (
 three_public as (
     select
         disclosure_id, code as item, fund_source,
-        arg_min(amount_yuan, source_row * 1000 + source_col) as amount,
+        arg_min(amount_yuan, printing_order) as amount,
         any_value(table_title) as table_title,
         max(unit_multiplier) as multiplier
     from {{ ref('int_designated_line_items') }}
@@ -120,6 +120,13 @@ compared as (
         on tp_any.disclosure_id = n.disclosure_id and tp_any.item = n.code
 )
 
+-- "共0个项目实行绩效目标管理，涉及财政性资金合计0万元" counts the projects under performance-target
+-- management, not the budget's projects: a document stating zero such projects says nothing the
+-- 项目支出表 could confirm or contradict
+, no_target_projects as (
+    select distinct doc_id from narrative where topic = 'project_count' and count = 0
+)
+
 select
     disclosure_id,
     'narrative' as check_scope,
@@ -133,3 +140,4 @@ select
     case when topic = 'project_count' then 0 else tolerance_multiplier end as multiplier
 from compared
 where table_amount is not null
+  and not (topic in ('project_count', 'project_amount') and doc_id in (select doc_id from no_target_projects))

@@ -58,7 +58,7 @@ three_public as (
         expected, actual, n_terms, multiplier
     from ({{ identity_three_public(
             '(select * from ' ~ ref('int_line_items') ~ " where fact = 'three_public')",
-            ['disclosure_id', 'table_id', 'fund_source', 'value_year']) }})
+            ['disclosure_id', 'table_id', 'fund_source', 'value_year'], order='printing_order') }})
 ),
 
 revenue_expenditure as (

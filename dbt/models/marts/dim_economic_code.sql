@@ -4,32 +4,23 @@ with catalog as (
     select * from {{ ref('economic_codes') }}
 ),
 
-seen as (
-    select code, code_system, row_label, count(*) as n
-    from {{ ref('int_line_items') }}
-    where code_system in ('econ_department', 'econ_government') and code is not null and row_label <> ''
-    group by all
-),
-
 names_seen as (
-    select code, list(distinct row_label order by row_label) as names_seen
-    from seen
-    group by code
+    select code, code_system, names_seen, printed_name from {{ ref('int_code_names') }}
+    where code_system in ('econ_department', 'econ_government')
 ),
 
 from_documents as (
     select
         code,
-        arg_max(row_label, n) as name,
-        any_value(code_system) as system,
+        printed_name as name,
+        code_system as system,
         case length(code) when 3 then '类' when 5 then '款' end as level,
         case length(code) when 5 then left(code, 3) end as parent_code,
         null as government_code,
         null as government_code_institution,
         null as aliases
-    from seen
+    from names_seen
     where code not in (select code from catalog)
-    group by code
 ),
 
 all_codes as (

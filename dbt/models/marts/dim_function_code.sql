@@ -5,30 +5,20 @@ with catalog as (
     select * from {{ ref('function_codes') }}
 ),
 
-seen as (
-    select code, row_label, count(*) as n
-    from {{ ref('int_line_items') }}
-    where code_system = 'function' and code is not null and row_label <> ''
-    group by all
-),
-
 names_seen as (
-    select code, list(distinct row_label order by row_label) as names_seen
-    from seen
-    group by code
+    select code, names_seen, printed_name from {{ ref('int_code_names') }} where code_system = 'function'
 ),
 
 from_documents as (
     -- codes printed in reports that the catalog does not hold: kept, named as printed
     select
         code,
-        arg_max(row_label, n) as name,
+        printed_name as name,
         case length(code) when 3 then '类' when 5 then '款' when 7 then '项' end as level,
         case length(code) when 5 then left(code, 3) when 7 then left(code, 5) end as parent_code,
         null as aliases
-    from seen
+    from names_seen
     where code not in (select code from catalog)
-    group by code
 ),
 
 all_codes as (

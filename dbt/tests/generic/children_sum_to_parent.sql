@@ -3,8 +3,5 @@
     the instance is listed in marts.mart_data_quality. -#}
 {% test children_sum_to_parent(model, group_by) %}
     {{ config(severity='warn') }}
-    with checks as ({{ identity_parent_children(model, group_by) }})
-    select *, actual - expected as difference
-    from checks
-    where abs(actual - expected) > {{ rounding_tolerance('n_terms', 'multiplier') }}
+    {{ outside_tolerance(identity_parent_children(model, group_by)) }}
 {% endtest %}

@@ -2,8 +2,5 @@
     一般公共预算支出表 ↔ 基本支出表 ↔ 项目支出表; pairs in the seed cross_table_identities). -#}
 {% test cross_table_totals_agree(model) %}
     {{ config(severity='warn') }}
-    with checks as ({{ identity_cross_table(model) }})
-    select *, actual - expected as difference
-    from checks
-    where abs(actual - expected) > {{ rounding_tolerance('n_terms', 'multiplier') }}
+    {{ outside_tolerance(identity_cross_table(model)) }}
 {% endtest %}

@@ -1,8 +1,5 @@
 {#- "三公" total = 因公出国 + 公务用车 (购置 + 运行) + 公务接待. -#}
 {% test three_public_total_equals_items(model, group_by, item='item') %}
     {{ config(severity='warn') }}
-    with checks as ({{ identity_three_public(model, group_by, item) }})
-    select *, actual - expected as difference
-    from checks
-    where abs(actual - expected) > {{ rounding_tolerance('n_terms', 'multiplier') }}
+    {{ outside_tolerance(identity_three_public(model, group_by, item)) }}
 {% endtest %}
