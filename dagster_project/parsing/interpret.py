@@ -425,7 +425,9 @@ def interpret_row(
                 meaning.is_total = True
             return meaning
     measure = measure_of(bare)
-    if measure and not re.search(r"^\(?\d", bare):
+    # a row of a 项目支出表 is a project, whatever its name says ("两癌筛查项目经费" is one
+    # project's money, not a spending category)
+    if measure and not re.search(r"^\(?\d", bare) and kind != "project_expenditure":
         meaning.measure = measure
     system_hint = next((c.code_system for c in panel.label_cols if c.code_system), None)
     econ_labels = [display_label(row[c.index]) for c in panel.label_cols if c.index < len(row)]
