@@ -2,6 +2,7 @@
 
     budgetwh run [--raw-dir DIR] [--warehouse FILE]
     budgetwh extract FILE [--json]
+    budgetwh generate --n N --out DIR [--error-rate R] [--seed S] [--formats text,xlsx,docx,html]
 
 Exit status of `run`: 0 when the run completed (quarantined documents included), 2 when there
 were input files but none loaded, 1 when the run itself failed.
@@ -120,6 +121,8 @@ def _print_summary(outcome, paths: WarehousePaths) -> None:
         out.print(f"quality findings (warn): {len(findings)} check(s) — details in marts.mart_data_quality")
         for asset, check, _ in findings[:10]:
             out.print(f"  [yellow]warn[/] {asset}: {check}", highlight=False)
+    if outcome.step_seconds:
+        out.print("stages: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in outcome.step_seconds.items()))
     if outcome.ran and outcome.success:
         out.print(f"warehouse: {paths.published} (load {outcome.load_id}); Parquet marts in {paths.parquet_dir}")
     elif not outcome.ran:
@@ -195,6 +198,27 @@ def _print_narrative(out: Console, extraction) -> None:
     out.print(grid)
 
 
+def _generate(args: argparse.Namespace) -> int:
+    from dagster_project.synth.generator.generate import FORMATS, write_corpus  # only this command needs it
+
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        console.print(f"[red]error:[/] unknown format(s) {unknown}; choose from {', '.join(FORMATS)}")
+        return 1
+    if args.n < 1 or not 0 <= args.error_rate <= 1:
+        console.print("[red]error:[/] --n must be at least 1 and --error-rate between 0 and 1")
+        return 1
+    out = Path(args.out)
+    summary = write_corpus(out, args.n, error_rate=args.error_rate, seed=args.seed, formats=formats)
+    console.print(f"{summary['n']} reports ({summary['bytes'] / 2**20:.1f} MiB) in {out / 'raw'}, gold in {out / 'gold'}")
+    console.print("styles: " + ", ".join(f"{k} {v}" for k, v in sorted(summary["style"].items()))
+                  + "; formats: " + ", ".join(f"{k} {v}" for k, v in sorted(summary["format"].items()))
+                  + "; errors: " + (", ".join(f"{k} {v}" for k, v in sorted(summary["error"].items())) or "none"))
+    console.print(f"load them with: budgetwh run --raw-dir {out / 'raw'} --warehouse {out / 'warehouse' / 'budget.duckdb'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="budgetwh", description="Budget-disclosure warehouse")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -210,6 +234,15 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("file")
     ext.add_argument("--json", action="store_true", help="machine-readable output (docs/extract-json.md)")
     ext.set_defaults(func=_extract)
+    gen = sub.add_parser("generate", help="write N synthetic reports and their gold values")
+    gen.add_argument("--n", type=int, required=True, help="number of reports")
+    gen.add_argument("--out", required=True, help="output folder: reports in OUT/raw, gold in OUT/gold")
+    gen.add_argument("--error-rate", type=float, default=0.0,
+                     help="share of reports with one publisher-style error, recorded in the gold (default 0)")
+    gen.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same corpus")
+    gen.add_argument("--formats", default="text",
+                     help="comma-separated formats dealt round-robin: text, xlsx, docx, html, pdf (default text)")
+    gen.set_defaults(func=_generate)
     return parser
 
 

@@ -38,6 +38,7 @@ class LoadOutcome:
     failure: str | None = None
     documents: pl.DataFrame = field(default_factory=pl.DataFrame)  # current files' staging rows
     check_failures: list[tuple[str, str, str]] = field(default_factory=list)  # (asset, check, severity)
+    step_seconds: dict[str, float] = field(default_factory=dict)  # stage -> wall seconds, in run order
 
     @property
     def by_status(self) -> Counter:
@@ -46,6 +47,27 @@ class LoadOutcome:
     @property
     def loaded(self) -> int:
         return sum(n for s, n in self.by_status.items() if s in LOADED)
+
+
+# The job's steps under the names a reader of the summary knows them by.
+STAGES = {"document_staging": "extract", "staging": "settle", "warehouse_models": "dbt build",
+          "published_warehouse": "publish"}
+
+
+def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
+    """Wall time of each step of a run, from its start and success/failure events."""
+    started: dict[str, float] = {}
+    out: dict[str, float] = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or not event.step_key:
+            continue
+        if event.event_type_value == dg.DagsterEventType.STEP_START.value:
+            started[event.step_key] = entry.timestamp
+        elif event.event_type_value in (dg.DagsterEventType.STEP_SUCCESS.value, dg.DagsterEventType.STEP_FAILURE.value):
+            if event.step_key in started:
+                out[STAGES.get(event.step_key, event.step_key)] = entry.timestamp - started[event.step_key]
+    return out
 
 
 def current_documents(store: StagingStore, work: Plan) -> pl.DataFrame:
@@ -78,7 +100,7 @@ def run_load(raw_dir: Path, warehouse: Path, progress: Progress | None = None,
         result = job.execute_in_process(run_config=run_config, instance=instance, asset_selection=others,
                                         raise_on_error=False)
     outcome = LoadOutcome(work, ran=True, success=result.success, load_id=result.run_id,
-                          documents=current_documents(store, work))
+                          documents=current_documents(store, work), step_seconds=step_seconds(instance, result.run_id))
     for event in result.get_step_failure_events():
         outcome.failed_step = event.step_key
         error = event.step_failure_data.error

@@ -57,7 +57,7 @@ class DocumentScore:
 
 
 def score_document(gold: Mapping, items: Iterable[Mapping], document: Mapping | None = None,
-                   overview: Mapping | None = None, projects: Iterable[Mapping] = (),
+                   overview: Mapping | None = None, projects: Iterable[Mapping] | None = None,
                    findings: int | None = None) -> DocumentScore:
     """One document: staging line items (and, when given, its staging document row, its
     disclosure's mart_budget_overview row, its staged projects and its number of quality
@@ -80,7 +80,7 @@ def score_document(gold: Mapping, items: Iterable[Mapping], document: Mapping | 
             got = None if got is None else str(Decimal(str(got)).quantize(Decimal("0.01")))
             if want != got:
                 score.headline_misses[name] = (want, got)
-    if projects:
+    if projects is not None:
         want_p = Counter((p["project_name"], p["amount_yuan"]) for p in gold["projects"])
         got_p = Counter((p["project_name"], str(Decimal(str(p["amount_yuan"])).quantize(Decimal("0.01"))))
                         for p in projects)
@@ -92,3 +92,106 @@ def score_document(gold: Mapping, items: Iterable[Mapping], document: Mapping | 
         elif not gold["errors"] and findings:
             score.quality_miss = f"{findings} quality findings on a clean report"
     return score
+
+
+@dataclass
+class CorpusScore:
+    documents: list[DocumentScore]
+
+    @property
+    def n(self) -> int:
+        return len(self.documents)
+
+    @property
+    def exact(self) -> int:
+        return sum(d.exact for d in self.documents)
+
+    @property
+    def gold_items(self) -> int:
+        return sum(d.gold_items for d in self.documents)
+
+    @property
+    def items_matched(self) -> int:
+        return self.gold_items - sum(sum(d.missing.values()) for d in self.documents)
+
+    @property
+    def extra_items(self) -> int:
+        return sum(sum(d.extra.values()) for d in self.documents)
+
+    def count(self, attribute: str) -> int:
+        return sum(1 for d in self.documents if getattr(d, attribute))
+
+    def summary(self) -> dict:
+        return {
+            "documents": self.n, "documents_exact": self.exact,
+            "gold_line_items": self.gold_items, "line_items_matched": self.items_matched,
+            "line_items_extra": self.extra_items,
+            "documents_with_headline_miss": self.count("headline_misses"),
+            "documents_with_project_miss": self.count("project_misses"),
+            "documents_with_metadata_miss": self.count("metadata_misses"),
+            "documents_with_quality_miss": self.count("quality_miss"),
+        }
+
+    def failures(self, limit: int = 20) -> list[str]:
+        out = []
+        for d in self.documents:
+            if d.exact:
+                continue
+            parts = []
+            if d.missing or d.extra:
+                parts.append(f"line items: {sum(d.missing.values())} missing, {sum(d.extra.values())} extra "
+                             f"(e.g. {next(iter(d.missing or d.extra))})")
+            for name, (want, got) in {**d.headline_misses, **d.metadata_misses}.items():
+                parts.append(f"{name}: gold {want}, got {got}")
+            if d.project_misses:
+                parts.append(f"projects: {d.project_misses[:2]}")
+            if d.quality_miss:
+                parts.append(d.quality_miss)
+            out.append(f"{d.file}: " + "; ".join(parts))
+            if len(out) >= limit:
+                break
+        return out
+
+
+def score_corpus(gold_dir, warehouse) -> CorpusScore:
+    """Every gold file of a generated corpus against the staging area and the published
+    warehouse of a load of that corpus (staging beside the warehouse file)."""
+    import json
+    from pathlib import Path
+
+    import duckdb
+    import polars as pl
+
+    from dagster_project.staging.store import StagingStore
+    from dagster_project.warehouse.paths import WarehousePaths
+
+    paths = WarehousePaths(Path(warehouse))
+    store = StagingStore(paths.staging)
+    documents = store.read("documents")
+    by_path = {row["source_path"]: row for row in documents.iter_rows(named=True)}
+    with duckdb.connect(str(paths.published), read_only=True) as con:
+        overview = {r[0]: dict(zip([c[0] for c in con.description], r)) for r in
+                    con.execute("select * from marts.mart_budget_overview").fetchall()}
+    scores = []
+    for gold_path in sorted(Path(gold_dir).glob("*.json")):
+        if gold_path.name.startswith("_"):
+            continue
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        doc = by_path.get(gold["file"])
+        if doc is None:
+            scores.append(DocumentScore(gold["file"], len(gold["line_items"]),
+                                        missing=Counter(item_key(i) for i in gold["line_items"]),
+                                        metadata_misses={"staged": (True, False)}))
+            continue
+        doc_id = doc["doc_id"]
+
+        def rows(entity: str) -> list[dict]:
+            path = store.path(entity, doc_id)
+            return pl.read_parquet(path).to_dicts() if path.exists() else []
+
+        mart = overview.get(doc["disclosure_id"])
+        scores.append(score_document(
+            gold, rows("line_items"), doc, mart, rows("projects"),
+            None if mart is None else mart["n_quality_findings"],
+        ))
+    return CorpusScore(scores)

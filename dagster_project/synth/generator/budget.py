@@ -111,6 +111,7 @@ _PROJECT_ECONOMIC = {
 }
 _PROJECT_ECONOMIC_DEFAULT = ("30227", "30299", "30201", "30226", "31002", "31003", "30213")
 PROJECT_TYPES = ("特定目标类", "其他运转类")
+_QUALIFIERS = ("中央资金", "省级资金", "市级配套", "县级配套", "第一批", "第二批", "提前下达")
 
 
 @dataclass(frozen=True)
@@ -265,6 +266,12 @@ class Budget:
         return basic + sum(p.amount for p in self.projects if p.unit == unit and p.fund == fund)
 
     _unit_basic: dict[str, dict[str, int]] = field(default_factory=dict)  # unit -> function -> basic
+    unit_public: dict[str, int] = field(default_factory=dict)  # unit -> public-admin spending
+
+    @property
+    def operating_expense(self) -> int:
+        """机关运行经费: the public-admin spending of the administrative (机关) units."""
+        return sum(self.unit_public.get(u.code, 0) for u in self.units if not u.institution)
 
     def function_rows(self, fund: str | None = None) -> list[FunctionLine]:
         """Function lines with money in `fund` (None: any), ordered by code."""
@@ -324,7 +331,7 @@ def _units(rng: random.Random, kind: DepartmentType, dept_name: str, dept_code: 
 
 
 def _indicators(rng: random.Random, project: str, amount_yuan: int) -> list[Indicator]:
-    count = rng.randint(1, 4)
+    count = rng.randint(3, 4)
     return [
         Indicator("产出指标", "数量指标", f"{project[:6]}覆盖人数", "≥", str(rng.randint(50, 5000) * 10), "人"),
         Indicator("产出指标", "质量指标", "资金拨付准确率", "=", "100", "%"),
@@ -332,7 +339,9 @@ def _indicators(rng: random.Random, project: str, amount_yuan: int) -> list[Indi
         Indicator("效益指标", "社会效益指标", f"{project[:4]}政策知晓率", "≥", str(rng.choice([80, 85, 90])), "%"),
         Indicator("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥", str(rng.choice([85, 90, 95])), "%"),
         Indicator("成本指标", "经济成本指标", "项目预算控制数", "≤", str(amount_yuan), "元"),
-    ][: count + 2]
+        Indicator("效益指标", "可持续影响指标", f"{project[:4]}长效机制建立情况", None, "逐步完善", None),
+        Indicator("产出指标", "数量指标", "政策宣传覆盖乡镇（街道）数", "≥", str(rng.randint(5, 30)), "个"),
+    ][: count + 4]
 
 
 def generate_budget(rng: random.Random, year: int, scope: str, kind: DepartmentType, unit: str,
@@ -354,6 +363,7 @@ def generate_budget(rng: random.Random, year: int, scope: str, kind: DepartmentT
     economic: dict[tuple[str, str], EconomicLine] = {}
     functions: dict[str, FunctionLine] = {}
     unit_basic: dict[str, dict[str, int]] = {}
+    unit_public: dict[str, int] = {}
 
     def econ(code: str, institution: bool) -> EconomicLine:
         gov = _gov_code(code, institution)
@@ -391,12 +401,15 @@ def generate_budget(rng: random.Random, year: int, scope: str, kind: DepartmentT
             amount = _steps(rng, public_total / 8 * rng.uniform(0.3, 1.7), step)
             econ(code, u.institution).public += amount
             func(u.run_code).public += amount
+            unit_public[u.code] = unit_public.get(u.code, 0) + amount
             basic_by_function[u.run_code] += amount
         unit_basic[u.code] = dict(basic_by_function)
 
     projects: list[Project] = []
     available = [(code, name) for code, names in kind.projects for name in names]
-    count = min(len(available), rng.randint(2, 12))
+    # real project lists repeat a programme by funding level and batch (中央/省级/市级, 第一批 …)
+    available += [(code, f"{name}（{q}）") for code, name in available for q in _QUALIFIERS]
+    count = rng.randint(4, 16)
     picked = rng.sample(available, count)
     for i, (code, pname) in enumerate(picked):
         big = code in ("2101202", "2101201", "2101301")
@@ -431,4 +444,5 @@ def generate_budget(rng: random.Random, year: int, scope: str, kind: DepartmentT
         department=printed, department_type=kind, place=place, year=year, scope=scope, dept_code=dept_code,
         units=units, step=step, economic=list(economic.values()), functions=list(functions.values()),
         projects=projects, three_public=three, three_public_prior=prior, staff=staff, _unit_basic=unit_basic,
+        unit_public=unit_public,
     )

@@ -70,11 +70,11 @@ def inject(report: Report, budget: Budget, rng: random.Random) -> dict | None:
     rng.shuffle(kinds)
     for kind in kinds:
         if kind == "narrative_differs":
-            target = money(budget, report.number, budget.project)
+            target = money(report.number, budget.project)
             for i, item in enumerate(report.items):
                 if isinstance(item, Paragraph) and "项目支出" + target in item.text:
                     wrong_fen = _off_by_a_digit(rng, budget.project, budget.step)
-                    wrong = money(budget, report.number, wrong_fen)
+                    wrong = money(report.number, wrong_fen)
                     report.items[i] = Paragraph(item.text.replace("项目支出" + target, "项目支出" + wrong))
                     return {"kind": kind, "where": "narrative 项目支出", "printed_yuan": f"{wrong_fen / 100:.2f}",
                             "correct_yuan": f"{budget.project / 100:.2f}"}

@@ -65,14 +65,24 @@ def _render(report: Report, fmt: str, rng: random.Random) -> bytes:
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def _headline(b: Budget, report: Report) -> dict:
+def _three_public(b: Budget, report: Report) -> str | None:
+    """As the overview mart defines it: the printed total, 0 for a table published empty
+    (declared in the 目录 or by a note), None when no 三公 table prints a number."""
     three = next((t for t in report.items if isinstance(t, Table) and t.kind == "three_public"), None)
+    if three is None:
+        return None
+    if three.printed and facts(three, report.number, b.year):
+        return f"{b.three_public.total / 100:.2f}"
+    return "0.00" if three.empty_reason or three.notes else None
+
+
+def _headline(b: Budget, report: Report) -> dict:
     return {
         "total_revenue_yuan": f"{b.total / 100:.2f}",
         "total_expenditure_yuan": f"{b.total / 100:.2f}",
         "basic_expenditure_yuan": f"{b.basic / 100:.2f}",
         "project_expenditure_yuan": f"{b.project / 100:.2f}",
-        "three_public_yuan": f"{b.three_public.total / 100:.2f}" if three is not None else None,
+        "three_public_yuan": _three_public(b, report),
     }
 
 
@@ -92,7 +102,10 @@ def gold_of(b: Budget, report: Report, fmt: str, name: str, error: dict | None) 
         "tables": dict(Counter(t.kind for t in tables if t.printed)),
         "declared_empty": sorted(t.kind for t in tables if t.empty_reason),
         "line_items": line_items,
-        "projects": [{"project_name": p.name, "amount_yuan": f"{p.amount / 100:.2f}"} for p in b.projects],
+        # projects are read from a 项目支出表; styles that print none list their projects only in
+        # performance forms, which are not project rows
+        "projects": [{"project_name": p.name, "amount_yuan": f"{p.amount / 100:.2f}"} for p in b.projects]
+        if any(t.kind == "project_expenditure" and t.printed for t in tables) else [],
         "indicators": indicator_gold(report, b),
         "errors": [error] if error else [],
     }

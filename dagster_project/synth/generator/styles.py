@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from dagster_project.synth.blocks import PageBreak, Paragraph
 from dagster_project.synth.generator.budget import Budget, Indicator, Project
+from dagster_project.synth.generator.prose import GLOSSARY, explanation, money, overview
 from dagster_project.synth.generator.tables import (
     Amount,
     NumberStyle,
@@ -380,39 +381,81 @@ def indicator_gold(report: "Report", budget: Budget) -> list[dict]:
     ]
 
 
-# ---- narrative ------------------------------------------------------------------------------------
-
-def money(b: Budget, number: NumberStyle, fen: int) -> str:
-    text = number.text(Amount(fen, zero="0.00"))
-    return f"{text}{number.unit}"
-
-
-def narrative(b: Budget, number: NumberStyle, rng: random.Random) -> list[str]:
-    """The paragraphs restating the headline figures, as 预算情况说明 do."""
-    dept = b.department
-    lines = [
-        f"{b.year}年{dept}收入预算{money(b, number, b.total)}，支出预算{money(b, number, b.total)}。",
-        f"{b.year}年基本支出{money(b, number, b.basic)}，主要用于保障机构正常运转和人员工资福利；"
-        f"项目支出{money(b, number, b.project)}，主要用于完成特定工作任务。",
-        f"{b.year}年“三公”经费预算{money(b, number, b.three_public.total)}。",
-    ]
-    return lines
-
-
 # ---- the five styles ----------------------------------------------------------------------------
 
 
-def _intro(b: Budget) -> list[str]:
-    kind = b.department_type.name
-    place = b.place.name
-    return [
-        "第一部分 部门概况",
-        "一、主要职能",
-        f"{b.department}贯彻落实上级关于{kind[:-1] if kind.endswith('局') else kind}工作的方针政策和决策部署，"
-        f"负责{place}相关领域的政策执行、资金管理和公共服务。",
-        "二、机构设置",
-        f"{b.department}编制人数{b.staff}人，内设综合股、业务股、财务股等机构。",
-    ]
+def revenue_table(b: Budget, title: str, captions: list[str], *, layout: str, zero: str, seq: bool = False,
+                  rng: random.Random | None = None, wrap: float = 0.0, stacked: bool = False) -> Table:
+    """收入总表 by function code: 合计 and one column per fund (the funds of this budget and the
+    usual empty ones)."""
+    funds = [("合计", "all"), ("一般公共预算拨款收入", "general_budget"), ("政府性基金预算拨款收入", "gov_fund"),
+             ("事业收入", "business_income"), ("其他收入", "other"), ("上年结转", "carryover_in")]
+    cols = []
+    for label, fund in funds:
+        shown = _wrap(rng, label, wrap) if rng and wrap else label
+        path = (("本年收入", shown) if stacked and fund not in ("all", "carryover_in") else (shown,))
+        cols.append((path, fund))
+    levels = (7,) if layout == "leaf" else (3, 5, 7)
+    lines = {f.code: f for f in b.functions}
+    codes = sorted({f.code[:size] for f in b.functions if f.total for size in levels})
+
+    def value(prefix: str | None, fund: str) -> int:
+        chosen = [f for code, f in lines.items() if prefix is None or code.startswith(prefix)]
+        if fund == "all":
+            return sum(f.total for f in chosen)
+        return sum(f.amount(fund)[0] for f in chosen)
+
+    code_paths = [("科目编码", "类"), ("科目编码", "款"), ("科目编码", "项")] if layout == "split" else [("科目编码",)]
+    paths = ([("序号",)] if seq else []) + code_paths + [("科目名称",)] + [c[0] for c in cols]
+    body: list[list] = [([str(1)] if seq else []) + [""] * len(code_paths) + ["合计"]
+                        + [Amount(value(None, f), fund=f, zero=zero) for _, f in cols]]
+    for n, code in enumerate(codes, start=2):
+        parts = ({3: [code, "", ""], 5: ["", code[3:5], ""], 7: ["", "", code[5:7]]}[len(code)]
+                 if layout == "split" else [code])
+        body.append(([str(n)] if seq else []) + parts + [function_name(code)]
+                    + [Amount(value(code, f), code=code, fund=f, zero=zero) for _, f in cols])
+    return Table("revenue_summary", title, captions, header_rows(paths), body)
+
+
+def empty_table(kind: str, title: str, captions: list[str], note: str | None, paths=None) -> Table:
+    """A table published without data: its header (and a bare 合计 row), a note saying why."""
+    paths = paths or [("科目编码",), ("科目名称",), ("合计",), ("基本支出",), ("项目支出",)]
+    table = Table(kind, title, captions, header_rows(paths), [["合计"] + [""] * (len(paths) - 1)])
+    if note:
+        table.notes = [note]
+    return table
+
+
+def operating_table(b: Budget, title: str, captions: list[str]) -> Table:
+    """机关运行经费 (002): the 机关 units' public-admin spending, all of it general budget."""
+    paths = [("单位名称",), (f"{b.year}预算数", "合计"), (f"{b.year}预算数", "一般公共预算"),
+             (f"{b.year}预算数", "政府性基金预算"), (f"{b.year}预算数", "国有资本经营预算")]
+    body: list[list] = [["部门合计", Amount(b.operating_expense, fund="fiscal_appropriation"),
+                         Amount(b.operating_expense, fund="general_budget"), "", ""]]
+    for u in b.units:
+        if not u.institution:
+            amount = b.unit_public.get(u.code, 0)
+            body.append([u.name, Amount(amount, fund="fiscal_appropriation"), Amount(amount, fund="general_budget"), "", ""])
+    return Table("operating_expense", title, captions, header_rows(paths), body)
+
+
+def with_column_numbers(table: Table, first_amount: int) -> Table:
+    """A 栏次 row under the header numbering the amount columns (003)."""
+    width = len(table.header[0])
+    row = ["栏次"] + [""] * (first_amount - 1) + [str(i) for i in range(1, width - first_amount + 1)]
+    table.header.append(row)
+    return table
+
+
+def forms(b: Budget, unit_label: str, limit: int) -> list[Item]:
+    out: list[Item] = [Paragraph("项目支出绩效目标表")]
+    for p in b.projects[:limit]:
+        out.append(performance_form(p, b, unit_label))
+    return out
+
+
+def _paragraphs(texts: list[str]) -> list[Item]:
+    return [Paragraph(t) for t in texts]
 
 
 def style_pipe(b: Budget, rng: random.Random) -> Report:
@@ -421,13 +464,14 @@ def style_pipe(b: Budget, rng: random.Random) -> Report:
     y = b.year
     dept = [f"部门名称：{b.department}", "单位：元"]
     items: list[Item] = [Paragraph(b.department), Paragraph(f"{y}年部门预算公开说明")]
-    items += [Paragraph(t) for t in _intro(b)]
+    items += _paragraphs(overview(b, rng))
     if len(b.units) > 1:
         items.append(Paragraph(f"纳入本部门当年预算编制范围的二级预算单位共有{len(b.units)}个，包括："))
         items.append(Table("other", "", [], [["序号", "单位名称", "拟变动情况"]],
                            [[str(i + 1), u.name, "无"] for i, u in enumerate(b.units)]))
     items.append(Paragraph("第二部分 部门预算收支情况说明"))
-    items += [Paragraph(t) for t in narrative(b, number, rng)]
+    items += _paragraphs(explanation(b, number, rng))
+    items += _paragraphs(list(GLOSSARY))
     items.append(Paragraph("第五部分：部门预算公开报表"))
     three_empty = b.three_public.total == 0
     tables = [
@@ -453,11 +497,10 @@ def style_pipe(b: Budget, rng: random.Random) -> Report:
                        [ECol(("合计",), "total", 0), ECol(("人员经费支出",), "personnel", 1),
                         ECol(("公用经费支出",), "public_admin", 2)],
                        table_fund="general_budget", layout="paired", zero="", basic_only=True, note_col="备注"),
-        empty_function_table("gov_fund", "部门综合预算政府性基金收支表", dept, total_row=False, zero_text="",
-                             fund="gov_fund"),
+        empty_table("gov_fund", "部门综合预算政府性基金收支表", dept, None),
         project_table_by_unit(b, "部门综合预算专项业务经费支出表", dept),
-        Table("procurement", "部门综合预算政府采购（资产配置、购买服务）预算表", dept,
-              [["科目编码", "单位编码", "采购项目", "采购目录", "数量", "预算金额"]], [["", "", "合计", "", "", ""]]),
+        empty_table("procurement", "部门综合预算政府采购（资产配置、购买服务）预算表", dept, None,
+                    [("科目编码",), ("单位编码",), ("采购项目",), ("采购目录",), ("数量",), ("预算金额",)]),
         three_public_columns(b, "部门综合预算一般公共预算拨款“三公”经费及会议费、培训费支出预算表", dept,
                              fund="general_budget", years=(y,), zero=""),
     ]
@@ -476,6 +519,7 @@ def style_pipe(b: Budget, rng: random.Random) -> Report:
                   for i, t in enumerate(tables, start=1)]
     items.append(Table("table_index", "报表目录", [], [["报表", "报表名称", "是否空表", "表格为空的理由"]], index_rows))
     items += tables
+    items += forms(b, "元", 20)
     return Report("pipe", number, items, "pipe")
 
 
@@ -486,7 +530,7 @@ def style_leaf(b: Budget, rng: random.Random) -> Report:
     unit = ["单位：万元"]
     items: list[Item] = [Paragraph(f"{y} 年度"), Paragraph(b.department),
                          Paragraph("单位预算" if b.scope == "单位" else "部门预算")]
-    items += [Paragraph(t) for t in _intro(b)]
+    items += _paragraphs(overview(b, rng))
     items.append(Paragraph(f"第二部分 {y} 年度部门预算表"))
     wide = lambda text: _wrap(rng, text, 0.5)  # noqa: E731 - header words wrapped inside their cells
     revenue_cols = [("合计", "all")] + [(wide(label), fund) for fund, _, label in REVENUE_ROWS] + [("上年结转", "carryover_in")]
@@ -535,10 +579,10 @@ def style_leaf(b: Budget, rng: random.Random) -> Report:
     items[-5].notes = [f"备注：本部门 {y} 年没有使用政府性基金预算拨款安排的支出，故本表无数据。"]
     items[-4].notes = [f"备注：本部门 {y} 年没有使用国有资本经营预算拨款安排的支出，故本表无数据。"]
     items.append(Paragraph(f"第三部分 {y} 年度部门预算情况说明"))
-    items += [Paragraph(t) for t in narrative(b, number, rng)]
-    items.append(Paragraph("（二）绩效目标表及说明"))
-    for p in b.projects[:4]:
-        items.append(performance_form(p, b, "万元"))
+    items += _paragraphs(explanation(b, number, rng))
+    items.append(Paragraph("七、预算绩效目标情况"))
+    items += forms(b, "万元", 20)
+    items += _paragraphs(list(GLOSSARY))
     return Report("leaf", number, items, "tab")
 
 
@@ -548,12 +592,13 @@ def style_names(b: Budget, rng: random.Random) -> Report:
     y = b.year
     caps = [f"单位名称：{b.department}", "单位：万元"]
     items: list[Item] = [Paragraph(f"{b.department}{y}年单位预算")]
-    items += [Paragraph(t) for t in _intro(b)]
+    items += _paragraphs(overview(b, rng))
     items.append(Paragraph(f"第二部分 {y}年单位预算报表"))
     exp_cols = [Col(("合计",), "total", 0), Col(("基本支出",), "basic", 1), Col(("项目支出",), "project", 4)]
     gb_cols = [Col(("合计",), "total", 0), Col(("基本支出",), "basic", 1), Col(("项目支出",), "project", 4)]
     tables: list[Table] = [
         budget_summary(b, f"{y}年预算收支总表", caps, carry_inside=False, zero="", revenue_rows=9),
+        revenue_table(b, f"{y}年预算收入总表", caps, layout="full", zero="", rng=rng, wrap=0.3, stacked=True),
         function_table(b, "expenditure_summary", f"{y}年预算支出总表", caps, exp_cols, fund=None, table_fund="all",
                        layout="full", zero=""),
         fiscal_summary(b, f"{y}年财政拨款收支总表", caps, zero=""),
@@ -563,23 +608,28 @@ def style_names(b: Budget, rng: random.Random) -> Report:
                        [ECol(("合计",), "total", 0), ECol(("人员经费",), "personnel", 1),
                         ECol(("公用经费",), "public_admin", 2)],
                        table_fund="general_budget", layout="names", zero="", basic_only=True),
-        empty_function_table("gov_fund", f"{y}年政府性基金预算支出表（不含上年结转）", caps, total_row=False, zero_text="",
-                             fund="gov_fund"),
+        empty_table("gov_fund", f"{y}年政府性基金预算支出表（不含上年结转）", caps, "注：本表无数据"),
+        empty_table("soe_capital", f"{y}年国有资本经营预算收支预算表（不含上年结转）", caps, "注：本表无数据"),
         three_public_columns(b, f"{y}年财政拨款安排“三公”经费支出预算表", caps, fund="fiscal_appropriation", years=(y,),
                              zero="0.00"),
-        project_table(b, f"{y}年项目支出预算表", caps, zero="", with_type=False, with_code=True, rng=rng, wrap=0.0),
     ]
-    tables[5].notes = ["注：本表无数据"]
+    operating = any(not u.institution for u in b.units)
+    if operating:
+        tables.append(operating_table(b, f"{y}年财政拨款安排机关运行经费预算表", caps))
+    tables.append(project_table(b, f"{y}年项目支出预算表", caps, zero="", with_type=False, with_code=True, rng=rng,
+                                wrap=0.0))
     for i, table in enumerate(tables, start=1):
         table.label_before = f"预算公开表{i}"
     items += tables
     items.append(Paragraph("第三部分 单位预算情况说明"))
-    items += [Paragraph(t) for t in narrative(b, number, rng)]
+    items += _paragraphs(explanation(b, number, rng, operating=operating))
+    items += forms(b, "万元", 20)
+    items += _paragraphs(list(GLOSSARY))
     return Report("names", number, items, "tab")
 
 
 def style_cells(b: Budget, rng: random.Random) -> Report:
-    """兴隆 003: one cell per line with [bookmark] markers, 序号 column, unit code caption."""
+    """兴隆 003: one cell per line with [bookmark] markers, 序号 and 栏次, unit code caption."""
     number = NumberStyle("万元", False, "")
     y = b.year
     head = b.units[0]
@@ -589,19 +639,27 @@ def style_cells(b: Budget, rng: random.Random) -> Report:
                Col(("基本支出", "公用经费"), "public_admin", 3), Col(("项目支出",), "project", 4)]
     items: list[Item] = [
         budget_summary(b, "单位预算收支总表", caps, carry_inside=False, zero="", revenue_rows=9),
-        function_table(b, "expenditure_summary", "单位预算支出总表", caps, exp_cols, fund=None, table_fund="all",
-                       layout="full", zero="", seq=True),
+        revenue_table(b, "单位预算收入总表", caps, layout="full", zero="", seq=True),
+        with_column_numbers(function_table(b, "expenditure_summary", "单位预算支出总表", caps, exp_cols, fund=None,
+                                           table_fund="all", layout="full", zero="", seq=True), 3),
         fiscal_summary(b, "单位预算财政拨款收支总表", caps, zero=""),
-        function_table(b, "general_budget_expenditure", "单位预算一般公共预算财政拨款支出表", caps, gb_cols,
-                       fund="general_budget", table_fund="general_budget", layout="full", zero="", seq=True),
+        with_column_numbers(function_table(b, "general_budget_expenditure", "单位预算一般公共预算财政拨款支出表", caps,
+                                           gb_cols, fund="general_budget", table_fund="general_budget", layout="full",
+                                           zero="", seq=True), 3),
         economic_table(b, "basic_expenditure", "单位预算一般公共预算财政拨款基本支出表", caps,
                        [ECol(("合计",), "total", 0), ECol(("人员经费",), "personnel", 1),
                         ECol(("公用经费",), "public_admin", 2)],
                        table_fund="general_budget", layout="single", zero="", basic_only=True, seq=True),
+        empty_table("gov_fund", "单位预算政府基金预算财政拨款支出表", caps, "注：无政府性基金预算财政拨款支出，空表列示。"),
+        empty_table("soe_capital", "单位预算国有资本经营预算财政拨款支出表", caps, "注：无国有资本经营预算财政拨款支出，空表列示。"),
         three_public_columns(b, "单位预算财政拨款“三公”经费支出表", caps, fund="fiscal_appropriation", years=(y,), zero=""),
+        empty_table("procurement", "单位政府采购预算", caps, "注：无政府采购预算，空表列示。",
+                    [("序号",), ("采购项目",), ("采购目录",), ("数量",), ("预算金额",)]),
     ]
     items.append(Paragraph("单位预算情况说明"))
-    items += [Paragraph(t) for t in narrative(b, number, rng)]
+    items += _paragraphs(overview(b, rng))
+    items += _paragraphs(explanation(b, number, rng))
+    items += forms(b, "万元", 20)
     return Report("cells", number, items, "cells")
 
 
@@ -612,14 +670,15 @@ def style_split(b: Budget, rng: random.Random) -> Report:
     y = b.year
     caps = [f"部门(单位): {b.department}", "单位: 万元"]
     items: list[Item] = [Paragraph(f"{b.department}{y}年单位预算")]
-    items += [Paragraph(t) for t in _intro(b)]
-    items += [Paragraph(t) for t in narrative(b, number, rng)]
+    items += _paragraphs(overview(b, rng))
+    items += _paragraphs(explanation(b, number, rng))
     items += [Paragraph("第二部分"), Paragraph(f"{y} 年单位预算表")]
     exp_cols = [Col(("合计",), "total", 0), Col(("基本支出",), "basic", 1), Col(("项目支出",), "project", 4)]
     gb_cols = [Col(("合计",), "total", 0), Col(("基本支出", "小计"), "basic", 1), Col(("基本支出", "人员支出"), "personnel", 2),
                Col(("基本支出", "日常公用支出"), "public_admin", 3), Col(("项目支出",), "project", 4)]
     tables = [
         budget_summary(b, "收支总体情况表", caps, carry_inside=False, zero=""),
+        revenue_table(b, "收入总体情况表", caps, layout="split", zero="", rng=rng, wrap=0.4),
         function_table(b, "expenditure_summary", "支出总体情况表", caps, exp_cols, fund=None, table_fund="all",
                        layout="split", zero="", rng=rng, wrap=0.15),
         fiscal_summary(b, "财政拨款收支总体情况表", caps, zero="", fund_columns=True),
@@ -631,14 +690,18 @@ def style_split(b: Budget, rng: random.Random) -> Report:
                        table_fund="general_budget", layout="split", zero="", basic_only=True, rng=rng, wrap=0.15),
         three_public_columns(b, "一般公共预算“三公”经费支出情况表", caps, fund="general_budget", years=(y - 1, y),
                              zero="0.00"),
-        empty_function_table("gov_fund", "政府性基金预算支出情况表", caps, total_row=False, zero_text="", fund="gov_fund"),
+        empty_table("gov_fund", "政府性基金预算支出情况表", caps, f"注：{y} 年没有使用政府性基金预算拨款安排的支出。"),
+        empty_table("soe_capital", "国有资本经营预算支出情况表", caps, f"注：{y} 年没有使用国有资本经营预算拨款安排的支出。"),
         project_table(b, "项目支出预算情况表", caps, zero="", with_type=True, with_code=False, rng=rng, wrap=0.3),
+        empty_table("procurement", "政府采购预算表", caps, f"注：{y} 年没有安排政府采购预算。",
+                    [("采购项目",), ("采购品目",), ("数量",), ("预算金额",)]),
     ]
-    tables[6].notes = [f"注：{y} 年没有使用政府性基金预算拨款安排的支出。"]
-    gb = tables[3]
+    gb = tables[4]
     if len(gb.body) > 12:
         gb.split_at = rng.randint(6, len(gb.body) - 3)
     items += tables
+    items += forms(b, "万元", 20)
+    items += _paragraphs(list(GLOSSARY))
     return Report("split", number, items, "tab")
 
 
@@ -654,4 +717,4 @@ STYLE_SCOPES = {"pipe": ("部门",), "leaf": ("部门", "汇总"), "names": ("�
 STYLE_UNITS = {"pipe": "元", "leaf": "万元", "names": "万元", "cells": "万元", "split": "万元"}
 
 
-__all__ = ["STYLES", "STYLE_SCOPES", "STYLE_UNITS", "Report", "Item", "Indicator", "indicator_gold"]
+__all__ = ["STYLES", "STYLE_SCOPES", "STYLE_UNITS", "Report", "Item", "Indicator", "indicator_gold", "money"]
