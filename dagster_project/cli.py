@@ -26,6 +26,7 @@ from rich.table import Table
 
 from dagster_project import settings
 from dagster_project.defs.progress import Progress
+from dagster_project.freshness import unchanged
 from dagster_project.ingest import LOADED
 from dagster_project.parsing.extract import extract_document
 from dagster_project.readers.base import ReaderError
@@ -54,8 +55,8 @@ class _BarProgress(Progress):
         super().start(context, total)
         self.bar.update(self.task, total=total, completed=0)
 
-    def advance(self, label: str) -> None:
-        super().advance(label)
+    def advance(self, label: str, cpu_seconds: float = 0.0) -> None:
+        super().advance(label, cpu_seconds)
         self.bar.update(self.task, advance=1, description=label)
 
 
@@ -65,17 +66,22 @@ def _run(args: argparse.Namespace) -> int:
     if not raw_dir.is_dir():
         console.print(f"[red]error:[/] raw directory {raw_dir} does not exist")
         return 1
-    ensure_dbt_manifest()
-    from dagster_project.load import run_load  # loads the Definitions (and the dbt manifest)
+    # the nightly no-op is decided before Dagster and dbt are even imported (seconds of startup)
+    outcome = None if args.force else unchanged(raw_dir, warehouse)
+    progress = None
+    if outcome is None:
+        ensure_dbt_manifest()
+        from dagster_project.load import run_load  # loads the Definitions (and the dbt manifest)
 
-    with RichProgress(
-        TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.description}"), console=console, transient=True,
-        disable=not console.is_terminal,
-    ) as bar:
-        outcome = run_load(raw_dir, warehouse, progress=_BarProgress(bar),
-                           log_level="INFO" if args.verbose else "WARNING", force=args.force)
-    _print_summary(outcome, WarehousePaths(warehouse))
+        with RichProgress(
+            TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"), console=console, transient=True,
+            disable=not console.is_terminal,
+        ) as bar:
+            progress = _BarProgress(bar)
+            outcome = run_load(raw_dir, warehouse, progress=progress,
+                               log_level="INFO" if args.verbose else "WARNING", force=args.force)
+    _print_summary(outcome, WarehousePaths(warehouse), progress)
     if outcome.plan.files and not outcome.loaded:
         console.print("[red]no document could be loaded[/]: the published warehouse is left as it was")
         return 2
@@ -86,7 +92,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_summary(outcome, paths: WarehousePaths) -> None:
+def _print_summary(outcome, paths: WarehousePaths, progress: Progress | None = None) -> None:
     """Documents by status, tables by kind and counts over the whole staging area (what the
     warehouse holds), with this run's own work stated first."""
     out = _stdout()
@@ -123,6 +129,9 @@ def _print_summary(outcome, paths: WarehousePaths) -> None:
             out.print(f"  [yellow]warn[/] {asset}: {check}", highlight=False)
     if outcome.step_seconds:
         out.print("stages: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in outcome.step_seconds.items()))
+    if progress and progress.done:
+        out.print(f"extraction: {progress.done} documents, {progress.cpu_seconds / progress.done * 1000:.0f} ms "
+                  "worker CPU per document")
     if outcome.ran and outcome.success:
         out.print(f"warehouse: {paths.published} (load {outcome.load_id}); Parquet marts in {paths.parquet_dir}")
     elif not outcome.ran:

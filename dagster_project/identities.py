@@ -95,3 +95,20 @@ def check_identities(items: pl.DataFrame) -> tuple[list[Finding], int]:
             _check(findings, t["table_id"], "column total = Σ top-level rows", f"col {t['source_col']}",
                    t["amount_yuan"], list(tops["amount_yuan"]), t["unit_multiplier"], checked)
     return findings, len(checked)
+
+
+def document_findings(doc: dict, items: pl.DataFrame) -> dict[str, str]:
+    """What the per-document checks say about one staged document (its staging row as a dict
+    and its line items), by check name; only failing checks appear. Computed by the worker
+    that staged the document, while its rows are still in memory."""
+    findings: dict[str, str] = {}
+    if doc.get("index_missing"):
+        findings["tables_match_index"] = f"listed in its 目录 but not found: {doc['index_missing']}"
+    if doc.get("n_unparsed"):
+        findings["no_unparsed_cells"] = f"{doc['n_unparsed']} numeric cells not interpreted"
+    broken, checked = check_identities(items)
+    if broken:
+        findings["identities_hold"] = "; ".join(
+            f"{f.rule} at {f.where}: {f.expected} vs {f.actual}" for f in broken[:5]
+        ) + (f" (+{len(broken) - 5} more)" if len(broken) > 5 else "") + f" of {checked} checked"
+    return findings

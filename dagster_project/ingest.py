@@ -20,6 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
+from dagster_project.identities import document_findings
 from dagster_project.parsing.extract import DocumentInfo, Extraction, extract_document
 from dagster_project.readers.base import ReaderError
 from dagster_project.readers.registry import sniff_format
@@ -47,6 +48,8 @@ class DocumentOutcome:
     tables_by_kind: Counter = field(default_factory=Counter)
     line_items: int = 0
     unparsed: int = 0
+    cpu_seconds: float = 0.0  # CPU time its worker spent staging it (measured by the pool)
+    findings: dict[str, str] = field(default_factory=dict)  # failing per-document checks -> why
 
 
 @dataclass
@@ -203,20 +206,26 @@ def record_failure(path: Path, display: str, store: StagingStore, reason: str) -
 
 def record_document(path: Path, display: str, store: StagingStore, doc: DocumentInfo,
                     extraction: Extraction | None) -> DocumentOutcome:
-    previous = store.load_manifest_entry(display)
     stat = path.stat()
-    if previous and previous.sha256 != doc.doc_id and not store.is_referenced(previous.sha256, besides=display):
-        store.remove(previous.sha256)
+    # a previous version's staging files are left to settle(), which drops every document no
+    # manifest entry references any more in one pass (checking here would read the whole
+    # manifest once per changed file)
     fingerprint = facts_fingerprint(extraction) if extraction and doc.status in LOADED else None
-    store.write("documents", doc.doc_id, document_frame(doc, extraction, fingerprint))
+    row = document_frame(doc, extraction, fingerprint)
+    store.write("documents", doc.doc_id, row)
+    findings: dict[str, str] = {}
     if extraction is not None:
-        for entity, frame in fact_frames(extraction).items():
+        frames = fact_frames(extraction)
+        for entity, frame in frames.items():
             store.write(entity, doc.doc_id, frame)
+        if doc.status in LOADED:
+            findings = document_findings(row.row(0, named=True), frames["line_items"])
     else:
         store.remove_facts(doc.doc_id)
     store.save_manifest_entry(ManifestEntry(display, doc.doc_id, doc.status, doc.status_reason, fingerprint,
-                                            size=stat.st_size, mtime_ns=stat.st_mtime_ns))
-    outcome = DocumentOutcome(display, doc.doc_id, doc.status, doc.status_reason, True)
+                                            size=stat.st_size, mtime_ns=stat.st_mtime_ns, row_status=doc.status,
+                                            row_reason=doc.status_reason, row_stamp=store.row_stamp(doc.doc_id)))
+    outcome = DocumentOutcome(display, doc.doc_id, doc.status, doc.status_reason, True, findings=findings)
     if extraction:
         outcome.tables_by_kind = Counter(t.kind for t in extraction.tables)
         outcome.line_items = len(extraction.line_items)
@@ -225,17 +234,22 @@ def record_document(path: Path, display: str, store: StagingStore, doc: Document
 
 
 def settle(store: StagingStore, removed: Iterable[str] = ()) -> dict[str, tuple[str, str | None]]:
-    """Corpus-wide decisions after staging: forget removed files, mark duplicates, and stamp
-    each document's final status into its staging row. Returns (status, reason) by path."""
+    """Corpus-wide decisions after staging: forget removed files, drop documents nothing
+    references any more, mark duplicates, and stamp each document's final status into its
+    staging row. Returns (status, reason) by path.
+
+    One pass over the manifest whatever the corpus size: orphans are found by comparing the
+    staging folder's listing with the manifest, and a staging row is only read or rewritten when
+    its status changes or its file changed since the manifest recorded it."""
     for gone in removed:
-        entry = store.load_manifest_entry(gone)
         store.remove_manifest_entry(gone)
-        if entry and not store.is_referenced(entry.sha256):
-            store.remove(entry.sha256)
     manifest = store.load_manifest()
+    referenced = {e.sha256 for e in manifest.values()}
+    for orphan in store.staged_documents() - referenced:
+        store.remove(orphan)
     final = _settle_duplicates(store, manifest)
     for display, (status, reason) in final.items():
-        _restamp(store, manifest[display].sha256, status, reason)
+        _restamp(store, manifest[display], status, reason)
     store.ensure_schemas()
     return final
 
@@ -265,13 +279,26 @@ def run_ingest(
     return IngestSummary(outcomes, work.removed)
 
 
-def _restamp(store: StagingStore, doc_id: str, status: str, reason: str | None) -> None:
+def _restamp(store: StagingStore, entry: ManifestEntry, status: str, reason: str | None) -> None:
     """Write the settled status into the document's staging row (only when it changed)."""
-    path = store.path("documents", doc_id)
-    if not path.exists():
+    stamp = store.row_stamp(entry.sha256)
+    if stamp is None:
         return
-    frame = pl.read_parquet(path)
-    if frame.height and (frame["status"][0], frame["status_reason"][0]) == (status, reason):
-        return
+    if entry.row_stamp == stamp and entry.row_status is not None:
+        if (entry.row_status, entry.row_reason) == (status, reason):
+            return  # the row says so already (its file is as we last wrote it)
+    else:  # written by someone else since, or an entry from before stamps: read the row
+        frame = pl.read_parquet(store.path("documents", entry.sha256))
+        if frame.height and (frame["status"][0], frame["status_reason"][0]) == (status, reason):
+            _remember(store, entry, status, reason, stamp)
+            return
+    frame = pl.read_parquet(store.path("documents", entry.sha256))
     frame = frame.with_columns(pl.lit(status).alias("status"), pl.lit(reason, dtype=pl.String).alias("status_reason"))
-    store.write("documents", doc_id, frame)
+    store.write("documents", entry.sha256, frame)
+    _remember(store, entry, status, reason, store.row_stamp(entry.sha256))
+
+
+def _remember(store: StagingStore, entry: ManifestEntry, status: str, reason: str | None,
+              stamp: list[int] | None) -> None:
+    entry.row_status, entry.row_reason, entry.row_stamp = status, reason, stamp
+    store.save_manifest_entry(entry)

@@ -8,12 +8,9 @@ outcome is read back from the run's events and the staging area.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
-import polars as pl
 
 from dagster_project.definitions import build_definitions
 from dagster_project.defs.dbt import warehouse_models
@@ -21,32 +18,11 @@ from dagster_project.defs.documents import document_staging
 from dagster_project.defs.partitions import documents_partitions, partition_key, range_tags
 from dagster_project.defs.progress import Progress
 from dagster_project.defs.resources import BudgetPaths
-from dagster_project.ingest import LOADED, Plan, plan
+from dagster_project.freshness import LoadOutcome, current_documents, unchanged
+from dagster_project.ingest import plan
 from dagster_project.staging.store import StagingStore
 from dagster_project.warehouse.dbt_build import describe_failures, read_results
 from dagster_project.warehouse.paths import WarehousePaths
-from dagster_project.warehouse.publish import inputs_fingerprint, published_fingerprint
-
-
-@dataclass
-class LoadOutcome:
-    plan: Plan
-    ran: bool  # False: nothing changed, nothing launched
-    success: bool = True
-    load_id: str | None = None
-    failed_step: str | None = None
-    failure: str | None = None
-    documents: pl.DataFrame = field(default_factory=pl.DataFrame)  # current files' staging rows
-    check_failures: list[tuple[str, str, str]] = field(default_factory=list)  # (asset, check, severity)
-    step_seconds: dict[str, float] = field(default_factory=dict)  # stage -> wall seconds, in run order
-
-    @property
-    def by_status(self) -> Counter:
-        return Counter(self.documents["status"]) if self.documents.height else Counter()
-
-    @property
-    def loaded(self) -> int:
-        return sum(n for s, n in self.by_status.items() if s in LOADED)
 
 
 # The job's steps under the names a reader of the summary knows them by.
@@ -70,22 +46,14 @@ def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
     return out
 
 
-def current_documents(store: StagingStore, work: Plan) -> pl.DataFrame:
-    """Staging rows of the files currently in the raw folder (the warehouse's documents)."""
-    frame = store.read("documents")
-    if not frame.height:
-        return frame
-    return frame.filter(pl.col("source_path").is_in(list(work.files))).sort("source_path")
-
-
 def run_load(raw_dir: Path, warehouse: Path, progress: Progress | None = None,
              instance: dg.DagsterInstance | None = None, log_level: str = "WARNING",
              force: bool = False) -> LoadOutcome:
     wpaths = WarehousePaths(warehouse)
     store = StagingStore(wpaths.staging)
+    if not force and (nothing := unchanged(raw_dir, warehouse)) is not None:
+        return nothing
     work = plan(raw_dir, store)
-    if not force and work.nothing_to_do and work.files and published_fingerprint(warehouse) == inputs_fingerprint(store):
-        return LoadOutcome(work, ran=False, documents=current_documents(store, work))
     keys = [partition_key(d) for d in work.files]
     defs = build_definitions(BudgetPaths(raw_dir=str(raw_dir), warehouse=str(warehouse)), progress)
     job = defs.resolve_job_def("load_warehouse")

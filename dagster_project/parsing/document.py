@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 
 from dagster_project.parsing.cells import display_label, fold
 from dagster_project.parsing.vocabulary import year_in
@@ -108,6 +108,7 @@ def _cpca():
     return cpca
 
 
+@lru_cache(maxsize=4096)  # one department's reports of several years ask the same question
 def region(name: str | None) -> tuple[str | None, str | None, str | None]:
     """(province, city, county) of a department, by the maintained `cpca` place-name library."""
     if not name:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from dagster_project import catalogs
 from dagster_project.parsing.cells import display_label, fold, is_blank_amount, parse_amount
@@ -193,6 +194,7 @@ def _innermost(path: list[str], fn) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # pure; asked for every column of every table
 def _code_system_hint(text: str) -> str | None:
     if re.search(r"部门.*经济|部门预算支出经济", text):
         return "econ_department"

@@ -308,7 +308,8 @@ def _gov_code(dept_code: str, institution: bool) -> str:
     return code
 
 
-def _department_name(rng: random.Random, kind: DepartmentType) -> tuple[Place, str]:
+def draw_department(rng: random.Random, kind: DepartmentType) -> tuple[Place, str]:
+    """A real place and the department's name there (without scope suffixes)."""
     if kind.level == "city" or (kind.level == "any" and rng.random() < 0.2):
         place = rng.choice(cities())
         return place, place.city + kind.name
@@ -348,7 +349,7 @@ def generate_budget(rng: random.Random, year: int, scope: str, kind: DepartmentT
                     place_name: tuple[Place, str] | None = None, dept_code: str | None = None) -> Budget:
     """One department-year. `unit` is the printing unit (元 or 万元), which sets the step."""
     step = FEN_PER_YUAN if unit == "元" else 100 * FEN_PER_YUAN
-    place, name = place_name or _department_name(rng, kind)
+    place, name = place_name or draw_department(rng, kind)
     if scope == "汇总":
         printed = name + "(汇总)"
     elif scope == "本级":

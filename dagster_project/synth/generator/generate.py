@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dagster_project.synth.generator import errors as error_injection
-from dagster_project.synth.generator.budget import DEPARTMENT_TYPES, Budget, generate_budget
+from dagster_project.synth.generator.budget import DEPARTMENT_TYPES, Budget, draw_department, generate_budget
 from dagster_project.synth.generator.render import render_text, report_blocks
 from dagster_project.synth.generator.styles import STYLE_SCOPES, STYLE_UNITS, STYLES, Report, indicator_gold
 from dagster_project.synth.generator.tables import Table, facts
@@ -133,19 +133,16 @@ def iter_generate(n: int, error_rate: float = 0.0, seed: int = 0, formats: tuple
             scope = "部门"
         first = rng.choice(YEARS)
         years = [y for y in range(first, first + rng.randint(1, 3)) if y in YEARS]
-        place_name = None
+        place_name = draw_department(rng, kind)
+        if place_name[1] in used_names:
+            continue  # one department, one publisher: draw another (its suffixes 本级/机关/(汇总) aside)
+        used_names.add(place_name[1])
         dept_code = f"{rng.randint(101, 699)}"
         for year in years:
             if made >= n:
                 break
             doc_rng = random.Random(rng.getrandbits(64))
             budget = generate_budget(doc_rng, year, scope, kind, STYLE_UNITS[style], place_name, dept_code)
-            if place_name is None:
-                if budget.department in used_names:
-                    break  # the same department drawn twice: draw another
-                used_names.add(budget.department)
-                place_name = (budget.place, budget.department.removesuffix("(汇总)").removesuffix("本级")
-                              .removesuffix("机关"))
             report = STYLES[style](budget, doc_rng)
             error = error_injection.inject(report, budget, doc_rng) if doc_rng.random() < error_rate else None
             fmt = formats[made % len(formats)]
