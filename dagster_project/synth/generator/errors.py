@@ -28,9 +28,11 @@ KINDS = ("total_off_by_a_digit", "kuan_does_not_add_up", "narrative_differs")
 
 
 def _off_by_a_digit(rng: random.Random, fen: int, step: int) -> int:
-    """The same number with one printed digit changed."""
+    """The same number with one printed digit changed, never one of the last two: a change of
+    0.01 or 0.1 in a 万元 table is within what rounding explains (DESIGN.md: 50 yuan per term),
+    a publisher's typo there is invisible by design, and the gold must be decidable."""
     digits = len(str(fen // step))
-    place = step * 10 ** rng.randrange(max(1, digits - 1))
+    place = step * 10 ** (rng.randrange(2, digits) if digits > 2 else 2)
     delta = rng.randint(1, 9) * place
     return fen - delta if fen - delta > 0 and rng.random() < 0.5 else fen + delta
 
