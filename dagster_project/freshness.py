@@ -43,12 +43,15 @@ class LoadOutcome:
 
 
 def current_documents(store: StagingStore, work: Plan) -> pl.DataFrame:
-    """Staging rows of the files currently in the raw folder (the warehouse's documents), read
-    in one scan over the per-document files."""
-    frame = store.scan("documents")
-    if frame is None:
+    """Staging rows of the files currently in the raw folder (the warehouse's documents): the
+    manifest names their files, which are read in one scan."""
+    manifest = store.load_manifest()
+    doc_ids = {manifest[d].sha256 for d in work.files if d in manifest}
+    paths = [str(p) for doc_id in sorted(doc_ids) if (p := store.path("documents", doc_id)).exists()]
+    if not paths:
         return pl.DataFrame()
-    return frame.filter(pl.col("source_path").is_in(list(work.files))).sort("source_path").collect()
+    frame = pl.scan_parquet(paths).filter(pl.col("source_path").is_in(list(work.files)))
+    return frame.unique("source_path").sort("source_path").collect()
 
 
 def unchanged(raw_dir: Path, warehouse: Path) -> LoadOutcome | None:
