@@ -74,26 +74,28 @@ def check_identities(items: pl.DataFrame) -> tuple[list[Finding], int]:
     # 2. 类 = Σ 款 = Σ 项 by code prefix, per table, column, unit code and paired code.
     coded = items.filter(pl.col("code_system").is_in(["function", "econ_department"]) & pl.col("code").is_not_null())
     groups: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    top_level: dict[tuple, list[Decimal]] = defaultdict(list)  # (table, column) -> its 类 rows
     for r in coded.iter_rows(named=True):
         key = (r["table_id"], r["source_col"], r["budget_unit_code"], r["code_system"])
         groups[key][r["code"]] += r["amount_yuan"]  # rows pairing one 部门 code with several 政府 codes add up
         mult[key] = r["unit_multiplier"]
+        if len(r["code"]) == 3 and r["budget_unit_code"] is None:
+            top_level[(r["table_id"], r["source_col"])].append(r["amount_yuan"])
     for key, plain in groups.items():
+        children_of: dict[str, list[Decimal]] = defaultdict(list)
+        for code, value in plain.items():
+            if len(code) > 3:
+                children_of[code[:-2]].append(value)
         for parent, value in plain.items():
-            child_len = len(parent) + 2
-            children = [v for c, v in plain.items() if len(c) == child_len and c.startswith(parent)]
-            if children:
+            if children := children_of.get(parent):
                 _check(findings, key[0], "parent code = Σ child codes", f"code {parent} col {key[1]}", value, children, mult[key], checked)
     # 3. column total row = Σ top-level (类) rows.
     totals = items.filter(pl.col("code").is_null() & pl.col("row_label").str.contains("^合计$|^总计$"))
     for t in totals.iter_rows(named=True):
-        tops = coded.filter(
-            (pl.col("table_id") == t["table_id"]) & (pl.col("source_col") == t["source_col"])
-            & (pl.col("code").str.len_chars() == 3) & pl.col("budget_unit_code").is_null()
-        )
-        if tops.height:
+        tops = top_level.get((t["table_id"], t["source_col"]))
+        if tops:
             _check(findings, t["table_id"], "column total = Σ top-level rows", f"col {t['source_col']}",
-                   t["amount_yuan"], list(tops["amount_yuan"]), t["unit_multiplier"], checked)
+                   t["amount_yuan"], tops, t["unit_multiplier"], checked)
     return findings, len(checked)
 
 
