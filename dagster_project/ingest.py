@@ -24,7 +24,7 @@ from dagster_project.identities import document_findings
 from dagster_project.parsing.extract import DocumentInfo, Extraction, extract_document
 from dagster_project.readers.base import ReaderError
 from dagster_project.readers.registry import sniff_format
-from dagster_project.staging.normalize import document_frame, fact_frames, facts_fingerprint
+from dagster_project.staging.normalize import document_frame, fact_rows, facts_fingerprint, frame_of
 from dagster_project.staging.store import ManifestEntry, StagingStore, parser_version
 
 MAX_FILE_BYTES = int(os.environ.get("BUDGETWH_MAX_FILE_MB", "200")) * 1024 * 1024
@@ -215,11 +215,11 @@ def record_document(path: Path, display: str, store: StagingStore, doc: Document
     store.write("documents", doc.doc_id, row)
     findings: dict[str, str] = {}
     if extraction is not None:
-        frames = fact_frames(extraction)
-        for entity, frame in frames.items():
-            store.write(entity, doc.doc_id, frame)
+        rows = fact_rows(extraction)
+        for entity, entity_rows in rows.items():
+            store.write(entity, doc.doc_id, frame_of(entity, entity_rows))
         if doc.status in LOADED:
-            findings = document_findings(row.row(0, named=True), frames["line_items"])
+            findings = document_findings(row.row(0, named=True), rows["line_items"])
     else:
         store.remove_facts(doc.doc_id)
     store.save_manifest_entry(ManifestEntry(display, doc.doc_id, doc.status, doc.status_reason, fingerprint,

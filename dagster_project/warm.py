@@ -10,10 +10,17 @@ begins warm instead of paying all of that again.
 
 from __future__ import annotations
 
-from dagster_project import catalogs
-from dagster_project.ingest import stage_document  # noqa: F401 - imported to be inherited by workers
-from dagster_project.parsing.document import region
-from dagster_project.parsing.extract import extract_document
+import os
+
+# One Polars thread per worker: the pool's processes are the parallelism, and a thread pool
+# per worker only adds synchronisation to writing a document's small frames. Set before Polars
+# is first imported in the fork server (which is a fresh process importing this module).
+os.environ.setdefault("POLARS_MAX_THREADS", "1")
+
+from dagster_project import catalogs  # noqa: E402
+from dagster_project.ingest import stage_document  # noqa: E402,F401 - imported to be inherited by workers
+from dagster_project.parsing.document import region  # noqa: E402
+from dagster_project.parsing.extract import extract_document  # noqa: E402
 
 _SAMPLE = """丹凤县医疗保障局
 2024年部门预算公开说明
