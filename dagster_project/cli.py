@@ -2,6 +2,7 @@
 
     budgetwh run [--raw-dir DIR] [--warehouse FILE]
     budgetwh extract FILE [--json]
+    budgetwh generate --n N --out DIR [--error-rate R] [--seed S] [--formats text,xlsx,docx,html]
 
 Exit status of `run`: 0 when the run completed (quarantined documents included), 2 when there
 were input files but none loaded, 1 when the run itself failed.
@@ -30,6 +31,7 @@ from rich.table import Table
 from dagster_project import settings
 from dagster_project.defs.progress import Progress
 from dagster_project.files import secure_umask
+from dagster_project.freshness import unchanged
 from dagster_project.ingest import LOADED
 from dagster_project.parsing.extract import extract_document
 from dagster_project.readers.base import ReaderError
@@ -58,8 +60,8 @@ class _BarProgress(Progress):
         super().start(context, total)
         self.bar.update(self.task, total=total, completed=0)
 
-    def advance(self, label: str) -> None:
-        super().advance(label)
+    def advance(self, label: str, cpu_seconds: float = 0.0) -> None:
+        super().advance(label, cpu_seconds)
         self.bar.update(self.task, advance=1, description=label)
 
 
@@ -69,18 +71,23 @@ def _run(args: argparse.Namespace) -> int:
     if not raw_dir.is_dir():
         console.print(f"[red]error:[/] raw directory {escape(str(raw_dir))} does not exist")
         return 1
-    ensure_dbt_manifest()
-    from dagster_project.load import run_load  # loads the Definitions (and the dbt manifest)
-
+    # the nightly no-op is decided before Dagster and dbt are even imported (seconds of startup)
+    outcome = None if args.force else unchanged(raw_dir, warehouse)
+    progress = None
     paths = WarehousePaths(warehouse)
-    with RichProgress(
-        TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.description}"), console=console, transient=True,
-        disable=not console.is_terminal,
-    ) as bar, _load_log(paths, args.verbose):
-        outcome = run_load(raw_dir, warehouse, progress=_BarProgress(bar),
-                           log_level="INFO" if args.verbose else "CRITICAL", force=args.force)
-    _print_summary(outcome, paths)
+    if outcome is None:
+        ensure_dbt_manifest()
+        from dagster_project.load import run_load  # loads the Definitions (and the dbt manifest)
+
+        with RichProgress(
+            TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"), console=console, transient=True,
+            disable=not console.is_terminal,
+        ) as bar, _load_log(paths, args.verbose):
+            progress = _BarProgress(bar)
+            outcome = run_load(raw_dir, warehouse, progress=progress,
+                               log_level="INFO" if args.verbose else "CRITICAL", force=args.force)
+    _print_summary(outcome, paths, progress)
     if outcome.plan.files and not outcome.loaded:
         console.print("[red]no document could be loaded[/]: the published warehouse is left as it was")
         return 2
@@ -113,7 +120,7 @@ def _load_log(paths: WarehousePaths, verbose: bool) -> Iterator[None]:
         (paths.build_dir / LOAD_LOG).write_text(buffer.getvalue(), encoding="utf-8")
 
 
-def _print_summary(outcome, paths: WarehousePaths) -> None:
+def _print_summary(outcome, paths: WarehousePaths, progress: Progress | None = None) -> None:
     """Documents by status, tables by kind and counts over the whole staging area (what the
     warehouse holds), with this run's own work stated first."""
     out = _stdout()
@@ -128,16 +135,20 @@ def _print_summary(outcome, paths: WarehousePaths) -> None:
     out.print("documents by status: " + ", ".join(f"{k} {v}" for k, v in sorted(outcome.by_status.items())))
     store = StagingStore(paths.staging)
     docs = outcome.documents
-    loaded = docs.filter(pl.col("status").is_in(LOADED))["doc_id"].to_list() if docs.height else []
-    tables = store.scan("tables")
-    if tables is not None and loaded:
-        kinds = tables.filter(pl.col("doc_id").is_in(loaded)).group_by("table_kind").len().sort("table_kind").collect()
+    loaded = sorted(set(docs.filter(pl.col("status").is_in(LOADED))["doc_id"])) if docs.height else []
+
+    def files(entity: str) -> list[str]:
+        # the loaded documents' own files: counting from their metadata, without a filter over
+        # every staged row, keeps the summary cheap at thousands of documents
+        return [str(p) for doc_id in loaded if (p := store.path(entity, doc_id)).exists()]
+
+    if tables := files("tables"):
+        kinds = pl.scan_parquet(tables).group_by("table_kind").len().sort("table_kind").collect()
         out.print("tables by kind: " + ", ".join(f"{k} {n}" for k, n in kinds.iter_rows()))
     counts = {}
     for entity in ("line_items", "unparsed_cells", "projects", "performance_indicators", "narrative_amounts"):
-        frame = store.scan(entity)
-        counts[entity] = 0 if frame is None or not loaded else \
-            frame.filter(pl.col("doc_id").is_in(loaded)).select(pl.len()).collect().item()
+        paths_ = files(entity)
+        counts[entity] = pl.scan_parquet(paths_).select(pl.len()).collect().item() if paths_ else 0
     out.print(f"line items: {counts['line_items']}; unparsed cells: {counts['unparsed_cells']}; "
               f"projects: {counts['projects']}; performance indicators: {counts['performance_indicators']}; "
               f"narrative amounts: {counts['narrative_amounts']}")
@@ -152,6 +163,11 @@ def _print_summary(outcome, paths: WarehousePaths) -> None:
         out.print(f"quality findings (warn): {len(findings)} check(s) — details in marts.mart_data_quality")
         for asset, check, _ in findings[:10]:
             out.print(f"  [yellow]warn[/] {asset}: {check}", highlight=False)
+    if outcome.step_seconds:
+        out.print("stages: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in outcome.step_seconds.items()))
+    if progress and progress.done:
+        out.print(f"extraction: {progress.done} documents, {progress.cpu_seconds / progress.done * 1000:.0f} ms "
+                  "worker CPU per document")
     if outcome.ran and outcome.success:
         out.print(f"warehouse: {paths.published} (load {outcome.load_id}); Parquet marts in {paths.parquet_dir}")
     elif not outcome.ran:
@@ -230,6 +246,27 @@ def _print_narrative(out: Console, extraction) -> None:
     out.print(grid)
 
 
+def _generate(args: argparse.Namespace) -> int:
+    from dagster_project.synth.generator.generate import FORMATS, write_corpus  # only this command needs it
+
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        console.print(f"[red]error:[/] unknown format(s) {unknown}; choose from {', '.join(FORMATS)}")
+        return 1
+    if args.n < 1 or not 0 <= args.error_rate <= 1:
+        console.print("[red]error:[/] --n must be at least 1 and --error-rate between 0 and 1")
+        return 1
+    out = Path(args.out)
+    summary = write_corpus(out, args.n, error_rate=args.error_rate, seed=args.seed, formats=formats)
+    console.print(f"{summary['n']} reports ({summary['bytes'] / 2**20:.1f} MiB) in {out / 'raw'}, gold in {out / 'gold'}")
+    console.print("styles: " + ", ".join(f"{k} {v}" for k, v in sorted(summary["style"].items()))
+                  + "; formats: " + ", ".join(f"{k} {v}" for k, v in sorted(summary["format"].items()))
+                  + "; errors: " + (", ".join(f"{k} {v}" for k, v in sorted(summary["error"].items())) or "none"))
+    console.print(f"load them with: budgetwh run --raw-dir {out / 'raw'} --warehouse {out / 'warehouse' / 'budget.duckdb'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="budgetwh", description="Budget-disclosure warehouse")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -245,6 +282,15 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("file")
     ext.add_argument("--json", action="store_true", help="machine-readable output (docs/extract-json.md)")
     ext.set_defaults(func=_extract)
+    gen = sub.add_parser("generate", help="write N synthetic reports and their gold values")
+    gen.add_argument("--n", type=int, required=True, help="number of reports")
+    gen.add_argument("--out", required=True, help="output folder: reports in OUT/raw, gold in OUT/gold")
+    gen.add_argument("--error-rate", type=float, default=0.0,
+                     help="share of reports with one publisher-style error, recorded in the gold (default 0)")
+    gen.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same corpus")
+    gen.add_argument("--formats", default="text",
+                     help="comma-separated formats dealt round-robin: text, xlsx, docx, html, pdf (default text)")
+    gen.set_defaults(func=_generate)
     return parser
 
 

@@ -46,15 +46,18 @@ def _check(findings, table_id, rule, where, total, parts, multiplier, checked):
         findings.append(Finding(table_id, rule, where, total, actual, tol))
 
 
-def check_identities(items: pl.DataFrame) -> tuple[list[Finding], int]:
-    """(violations, number of identities checked) for expenditure-style tables."""
+def check_identities(items: pl.DataFrame | list[dict]) -> tuple[list[Finding], int]:
+    """(violations, number of identities checked) for expenditure-style tables. `items` are
+    staging line items, as a frame or as its rows (the staging worker has the rows at hand)."""
     findings: list[Finding] = []
     checked: list[str] = []
-    rows = items.filter(pl.col("code_system").is_in(["function", "none", "econ_department"]))
+    all_rows = items.to_dicts() if isinstance(items, pl.DataFrame) else items
     # 1. row total = Σ top-level categories (or personnel + public_admin when basic is absent).
     by_row: dict[tuple, dict[str, Decimal]] = defaultdict(dict)
     mult: dict[tuple, int] = {}
-    for r in rows.iter_rows(named=True):
+    for r in all_rows:
+        if r["code_system"] not in ("function", "none", "econ_department"):
+            continue
         # row_label and code separate the panels of side-by-side tables sharing a grid row
         key = (r["table_id"], r["source_row"], r["row_label"], r["code"], r["fund_source"],
                r["value_year"], r["paired_code"])
@@ -72,26 +75,46 @@ def check_identities(items: pl.DataFrame) -> tuple[list[Finding], int]:
             sub = [measures[m] for m in ("personnel", "public_admin") if m in measures]
             _check(findings, key[0], "basic = personnel + public_admin", f"row {key[1]}", measures["basic"], sub, mult[key], checked)
     # 2. 类 = Σ 款 = Σ 项 by code prefix, per table, column, unit code and paired code.
-    coded = items.filter(pl.col("code_system").is_in(["function", "econ_department"]) & pl.col("code").is_not_null())
     groups: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for r in coded.iter_rows(named=True):
+    top_level: dict[tuple, list[Decimal]] = defaultdict(list)  # (table, column) -> its 类 rows
+    for r in all_rows:
+        if r["code_system"] not in ("function", "econ_department") or r["code"] is None:
+            continue
         key = (r["table_id"], r["source_col"], r["budget_unit_code"], r["code_system"])
         groups[key][r["code"]] += r["amount_yuan"]  # rows pairing one 部门 code with several 政府 codes add up
         mult[key] = r["unit_multiplier"]
+        if len(r["code"]) == 3 and r["budget_unit_code"] is None:
+            top_level[(r["table_id"], r["source_col"])].append(r["amount_yuan"])
     for key, plain in groups.items():
+        children_of: dict[str, list[Decimal]] = defaultdict(list)
+        for code, value in plain.items():
+            if len(code) > 3:
+                children_of[code[:-2]].append(value)
         for parent, value in plain.items():
-            child_len = len(parent) + 2
-            children = [v for c, v in plain.items() if len(c) == child_len and c.startswith(parent)]
-            if children:
+            if children := children_of.get(parent):
                 _check(findings, key[0], "parent code = Σ child codes", f"code {parent} col {key[1]}", value, children, mult[key], checked)
     # 3. column total row = Σ top-level (类) rows.
-    totals = items.filter(pl.col("code").is_null() & pl.col("row_label").str.contains("^合计$|^总计$"))
-    for t in totals.iter_rows(named=True):
-        tops = coded.filter(
-            (pl.col("table_id") == t["table_id"]) & (pl.col("source_col") == t["source_col"])
-            & (pl.col("code").str.len_chars() == 3) & pl.col("budget_unit_code").is_null()
-        )
-        if tops.height:
+    totals = [r for r in all_rows if r["code"] is None and r["row_label"] in ("合计", "总计")]
+    for t in totals:
+        tops = top_level.get((t["table_id"], t["source_col"]))
+        if tops:
             _check(findings, t["table_id"], "column total = Σ top-level rows", f"col {t['source_col']}",
-                   t["amount_yuan"], list(tops["amount_yuan"]), t["unit_multiplier"], checked)
+                   t["amount_yuan"], tops, t["unit_multiplier"], checked)
     return findings, len(checked)
+
+
+def document_findings(doc: dict, items: pl.DataFrame | list[dict]) -> dict[str, str]:
+    """What the per-document checks say about one staged document (its staging row as a dict
+    and its line items), by check name; only failing checks appear. Computed by the worker
+    that staged the document, while its rows are still in memory."""
+    findings: dict[str, str] = {}
+    if doc.get("index_missing"):
+        findings["tables_match_index"] = f"listed in its 目录 but not found: {doc['index_missing']}"
+    if doc.get("n_unparsed"):
+        findings["no_unparsed_cells"] = f"{doc['n_unparsed']} numeric cells not interpreted"
+    broken, checked = check_identities(items)
+    if broken:
+        findings["identities_hold"] = "; ".join(
+            f"{f.rule} at {f.where}: {f.expected} vs {f.actual}" for f in broken[:5]
+        ) + (f" (+{len(broken) - 5} more)" if len(broken) > 5 else "") + f" of {checked} checked"
+    return findings

@@ -23,10 +23,11 @@ from pathlib import Path
 import polars as pl
 
 from dagster_project.faults import crash_point
+from dagster_project.identities import document_findings
 from dagster_project.parsing.extract import DocumentInfo, Extraction, extract_document
 from dagster_project.readers.base import ReaderError
 from dagster_project.readers.registry import sniff_format
-from dagster_project.staging.normalize import document_frame, fact_frames, facts_fingerprint
+from dagster_project.staging.normalize import document_frame, fact_rows, facts_fingerprint, frame_of
 from dagster_project.staging.store import ManifestEntry, StagingStore, parser_version
 
 MAX_FILE_BYTES = int(float(os.environ.get("BUDGETWH_MAX_FILE_MB", "200")) * 1024 * 1024)
@@ -50,6 +51,8 @@ class DocumentOutcome:
     tables_by_kind: Counter = field(default_factory=Counter)
     line_items: int = 0
     unparsed: int = 0
+    cpu_seconds: float = 0.0  # CPU time its worker spent staging it (measured by the pool)
+    findings: dict[str, str] = field(default_factory=dict)  # failing per-document checks -> why
 
 
 @dataclass
@@ -238,23 +241,29 @@ def record_failure(path: Path, display: str, store: StagingStore, reason: str) -
 
 def record_document(path: Path, display: str, store: StagingStore, doc: DocumentInfo,
                     extraction: Extraction | None) -> DocumentOutcome:
-    previous = store.load_manifest_entry(display)
     stat = path.stat()
-    if previous and previous.sha256 != doc.doc_id and not store.is_referenced(previous.sha256, besides=display):
-        store.remove(previous.sha256)
+    # a previous version's staging files are left to settle(), which drops every document no
+    # manifest entry references any more in one pass (checking here would read the whole
+    # manifest once per changed file)
     fingerprint = facts_fingerprint(extraction) if extraction and doc.status in LOADED else None
-    store.write("documents", doc.doc_id, document_frame(doc, extraction, fingerprint))
+    row = document_frame(doc, extraction, fingerprint)
+    store.write("documents", doc.doc_id, row)
+    findings: dict[str, str] = {}
     if extraction is not None:
-        for entity, frame in fact_frames(extraction).items():
-            store.write(entity, doc.doc_id, frame)
+        rows = fact_rows(extraction)
+        for entity, entity_rows in rows.items():
+            store.write(entity, doc.doc_id, frame_of(entity, entity_rows))
+        if doc.status in LOADED:
+            findings = document_findings(row.row(0, named=True), rows["line_items"])
     else:
         store.remove_facts(doc.doc_id)
     # the manifest entry comes last: a load killed before it leaves a document the next run
     # extracts again (and whose Parquet files settle removes if the file is gone by then)
     crash_point("before_manifest_entry")
     store.save_manifest_entry(ManifestEntry(display, doc.doc_id, doc.status, doc.status_reason, fingerprint,
-                                            size=stat.st_size, mtime_ns=stat.st_mtime_ns))
-    outcome = DocumentOutcome(display, doc.doc_id, doc.status, doc.status_reason, True)
+                                            size=stat.st_size, mtime_ns=stat.st_mtime_ns, row_status=doc.status,
+                                            row_reason=doc.status_reason, row_stamp=store.row_stamp(doc.doc_id)))
+    outcome = DocumentOutcome(display, doc.doc_id, doc.status, doc.status_reason, True, findings=findings)
     if extraction:
         outcome.tables_by_kind = Counter(t.kind for t in extraction.tables)
         outcome.line_items = len(extraction.line_items)
@@ -263,19 +272,17 @@ def record_document(path: Path, display: str, store: StagingStore, doc: Document
 
 
 def settle(store: StagingStore, removed: Iterable[str] = ()) -> dict[str, tuple[str, str | None]]:
-    """Corpus-wide decisions after staging: forget removed files, mark duplicates and
-    superseded revisions, and stamp each document's final status into its staging row.
-    Returns (status, reason) by path.
+    """Corpus-wide decisions after staging: forget removed files, drop documents nothing
+    references any more, mark duplicates and superseded revisions, and stamp each document's
+    final status into its staging row. Returns (status, reason) by path.
 
-    It also clears what a killed load may have left: Parquet files of documents no manifest
-    entry names (a worker killed before writing its entry; the file is re-extracted anyway)
-    and temporary files of processes that no longer run."""
+    One pass over the manifest whatever the corpus size: orphans are found by comparing the
+    staging folders' listings with the manifest (which also clears Parquet files a killed load
+    left for a document whose manifest entry it never wrote), and a staging row is only read or
+    rewritten when its status changes or its file changed since the manifest recorded it."""
     crash_point("before_settle")
     for gone in removed:
-        entry = store.load_manifest_entry(gone)
         store.remove_manifest_entry(gone)
-        if entry and not store.is_referenced(entry.sha256):
-            store.remove(entry.sha256)
     manifest = store.load_manifest()
     store.remove_orphans({entry.sha256 for entry in manifest.values()})
     store.remove_stale_temp()
@@ -284,10 +291,10 @@ def settle(store: StagingStore, removed: Iterable[str] = ()) -> dict[str, tuple[
     by_doc: dict[str, list[str]] = {}
     for display, entry in manifest.items():
         by_doc.setdefault(entry.sha256, []).append(display)
-    for doc_id, paths in by_doc.items():
+    for paths in by_doc.values():
         # byte-identical copies share one staging row: it speaks for the first of them
         first = min(paths)
-        _restamp(store, doc_id, first, *final[first])
+        _restamp(store, manifest[first], *final[first])
     store.ensure_schemas()
     return final
 
@@ -388,16 +395,29 @@ def run_ingest(
     return IngestSummary(outcomes, work.removed)
 
 
-def _restamp(store: StagingStore, doc_id: str, source_path: str, status: str, reason: str | None) -> None:
-    """Write the settled status into the document's staging row (only when it changed)."""
-    path = store.path("documents", doc_id)
-    if not path.exists():
+def _restamp(store: StagingStore, entry: ManifestEntry, status: str, reason: str | None) -> None:
+    """Write the settled status (and the path the row speaks for) into the document's staging
+    row, only when it changed. The manifest entry remembers the row file's stamp as last
+    written for it, so an unchanged row is not even read."""
+    stamp = store.row_stamp(entry.sha256)
+    if stamp is None:
         return
-    frame = pl.read_parquet(path)
-    current = (frame["source_path"][0], frame["status"][0], frame["status_reason"][0]) if frame.height else None
-    if current == (source_path, status, reason):
+    wanted = (entry.source_path, status, reason)
+    if entry.row_stamp == stamp and entry.row_status is not None:
+        if (entry.row_status, entry.row_reason) == (status, reason):
+            return  # the row says so already (its file is as we last wrote it, for this path)
+    frame = pl.read_parquet(store.path("documents", entry.sha256))
+    if frame.height and (frame["source_path"][0], frame["status"][0], frame["status_reason"][0]) == wanted:
+        _remember(store, entry, status, reason, stamp)
         return
-    frame = frame.with_columns(pl.lit(source_path).alias("source_path"), pl.lit(status).alias("status"),
+    frame = frame.with_columns(pl.lit(entry.source_path).alias("source_path"), pl.lit(status).alias("status"),
                                pl.lit(reason, dtype=pl.String).alias("status_reason"))
-    store.write("documents", doc_id, frame)
+    store.write("documents", entry.sha256, frame)
     crash_point("settle_restamped")
+    _remember(store, entry, status, reason, store.row_stamp(entry.sha256))
+
+
+def _remember(store: StagingStore, entry: ManifestEntry, status: str, reason: str | None,
+              stamp: list[int] | None) -> None:
+    entry.row_status, entry.row_reason, entry.row_stamp = status, reason, stamp
+    store.save_manifest_entry(entry)

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
-import polars as pl
 
 from dagster_project.definitions import build_definitions
 from dagster_project.defs.dbt import warehouse_models
@@ -27,64 +24,32 @@ from dagster_project.defs.progress import Progress
 from dagster_project.defs.resources import BudgetPaths
 from dagster_project.faults import mark_load_root
 from dagster_project.files import secure_umask
-from dagster_project.ingest import LOADED, Plan, plan, skipped
+from dagster_project.freshness import LoadOutcome, current_documents, unchanged
+from dagster_project.ingest import plan, skipped
 from dagster_project.staging.store import StagingStore
 from dagster_project.warehouse.dbt_build import describe_failures, read_results
 from dagster_project.warehouse.paths import WarehousePaths
-from dagster_project.warehouse.publish import (
-    export_parquet,
-    exported_load_id,
-    inputs_fingerprint,
-    published_fingerprint,
-    published_load_id,
-)
 
 
-@dataclass
-class LoadOutcome:
-    plan: Plan
-    ran: bool  # False: nothing changed, nothing launched
-    success: bool = True
-    load_id: str | None = None
-    failed_step: str | None = None
-    failure: str | None = None
-    documents: pl.DataFrame = field(default_factory=pl.DataFrame)  # current files' staging rows
-    check_failures: list[tuple[str, str, str]] = field(default_factory=list)  # (asset, check, severity)
-    skipped: dict[str, str] = field(default_factory=dict)  # raw-folder entries not read, and why
-    reexported: bool = False  # nothing changed, but a cut-short Parquet export was redone
-
-    @property
-    def by_status(self) -> Counter:
-        return Counter(self.documents["status"]) if self.documents.height else Counter()
-
-    @property
-    def loaded(self) -> int:
-        return sum(n for s, n in self.by_status.items() if s in LOADED)
+# The job's steps under the names a reader of the summary knows them by.
+STAGES = {"document_staging": "extract", "staging": "settle", "warehouse_models": "dbt build",
+          "published_warehouse": "publish"}
 
 
-def current_documents(store: StagingStore, work: Plan) -> pl.DataFrame:
-    """One staging row per file currently in the raw folder (the warehouse's documents).
-
-    Byte-identical copies are one document (doc_id = sha256 of the bytes) with one staging
-    row, which speaks for the first of them; the other copies are reported here as duplicates
-    of it (or with its status, when it did not load)."""
-    frame = store.read("documents")
-    if not frame.height:
-        return frame
-    manifest = store.load_manifest()
-    by_doc = {row["doc_id"]: row for row in frame.iter_rows(named=True)}
-    rows = []
-    for path in sorted(work.files):
-        entry = manifest.get(path)
-        row = by_doc.get(entry.sha256) if entry else None
-        if row is None:
+def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
+    """Wall time of each step of a run, from its start and success/failure events."""
+    started: dict[str, float] = {}
+    out: dict[str, float] = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or not event.step_key:
             continue
-        if row["source_path"] != path:
-            status, reason = (("duplicate", f"same facts as {row['source_path']}") if row["status"] in LOADED
-                              else (row["status"], row["status_reason"]))
-            row = {**row, "source_path": path, "status": status, "status_reason": reason}
-        rows.append(row)
-    return pl.DataFrame(rows, schema=frame.schema)
+        if event.event_type_value == dg.DagsterEventType.STEP_START.value:
+            started[event.step_key] = entry.timestamp
+        elif event.event_type_value in (dg.DagsterEventType.STEP_SUCCESS.value, dg.DagsterEventType.STEP_FAILURE.value):
+            if event.step_key in started:
+                out[STAGES.get(event.step_key, event.step_key)] = entry.timestamp - started[event.step_key]
+    return out
 
 
 @contextmanager
@@ -113,13 +78,9 @@ def run_load(raw_dir: Path, warehouse: Path, progress: Progress | None = None,
 def _run_load(raw_dir: Path, warehouse: Path, wpaths: WarehousePaths, progress: Progress | None,
               instance: dg.DagsterInstance | None, log_level: str, force: bool) -> LoadOutcome:
     store = StagingStore(wpaths.staging)
+    if not force and (nothing := unchanged(raw_dir, warehouse, repair=True)) is not None:
+        return nothing
     work = plan(raw_dir, store)
-    if not force and work.nothing_to_do and work.files and published_fingerprint(warehouse) == inputs_fingerprint(store):
-        outcome = LoadOutcome(work, ran=False, documents=current_documents(store, work), skipped=skipped(raw_dir))
-        if exported_load_id(wpaths) != published_load_id(warehouse):  # an export cut short
-            export_parquet(wpaths)
-            outcome.reexported = True
-        return outcome
     keys = [partition_key(d) for d in work.files]
     defs = build_definitions(BudgetPaths(raw_dir=str(raw_dir), warehouse=str(warehouse)), progress)
     job = defs.resolve_job_def("load_warehouse")
@@ -134,7 +95,8 @@ def _run_load(raw_dir: Path, warehouse: Path, wpaths: WarehousePaths, progress: 
         result = job.execute_in_process(run_config=run_config, instance=instance, asset_selection=others,
                                         raise_on_error=False)
     outcome = LoadOutcome(work, ran=True, success=result.success, load_id=result.run_id,
-                          documents=current_documents(store, work), skipped=skipped(raw_dir))
+                          documents=current_documents(store, work), skipped=skipped(raw_dir),
+                          step_seconds=step_seconds(instance, result.run_id))
     for event in result.get_step_failure_events():
         outcome.failed_step = event.step_key
         error = event.step_failure_data.error

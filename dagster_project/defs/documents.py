@@ -9,16 +9,13 @@ files) and is the source the dbt project reads.
 """
 
 import dagster as dg
-import polars as pl
 
 from dagster_project.defs.partitions import documents_partitions, partition_key
 from dagster_project.defs.progress import Progress
 from dagster_project.defs.resources import BudgetPaths
-from dagster_project.identities import check_identities
-from dagster_project.ingest import LOADED, plan, settle
+from dagster_project.ingest import LOADED, DocumentOutcome, plan, settle
 from dagster_project.parallel import stage_documents
 from dagster_project.staging.normalize import SCHEMAS
-from dagster_project.staging.store import StagingStore
 
 raw_documents = dg.AssetSpec(
     "raw_documents",
@@ -39,23 +36,13 @@ DOCUMENT_CHECKS = (
 )
 
 
-def document_findings(store: StagingStore, doc_ids: list[str]) -> dict[str, dict[str, str]]:
-    """Per check, the documents that fail it and why (for the documents staged in this run)."""
+def document_findings(outcomes: list[DocumentOutcome]) -> dict[str, dict[str, str]]:
+    """Per check, the documents that fail it and why (for the documents staged in this run).
+    The workers that staged the documents computed them (dagster_project.identities)."""
     findings: dict[str, dict[str, str]] = {spec.name: {} for spec in DOCUMENT_CHECKS}
-    for doc_id in doc_ids:
-        doc = pl.read_parquet(store.path("documents", doc_id)).row(0, named=True)
-        if doc["status"] not in LOADED:
-            continue
-        name = doc["source_path"]
-        if doc["index_missing"]:
-            findings["tables_match_index"][name] = f"listed in its 目录 but not found: {doc['index_missing']}"
-        if doc["n_unparsed"]:
-            findings["no_unparsed_cells"][name] = f"{doc['n_unparsed']} numeric cells not interpreted"
-        broken, checked = check_identities(pl.read_parquet(store.path("line_items", doc_id)))
-        if broken:
-            findings["identities_hold"][name] = "; ".join(
-                f"{f.rule} at {f.where}: {f.expected} vs {f.actual}" for f in broken[:5]
-            ) + (f" (+{len(broken) - 5} more)" if len(broken) > 5 else "") + f" of {checked} checked"
+    for outcome in outcomes:
+        for check, message in outcome.findings.items():
+            findings[check][outcome.source_path] = message
     return findings
 
 
@@ -78,8 +65,8 @@ def document_staging(context: dg.AssetExecutionContext, paths: BudgetPaths, prog
     todo = [d for d in selected if d in work.changed]
     progress.start(context, len(todo))
     outcomes = stage_documents([(d, work.files[d]) for d in todo], store,
-                               on_done=lambda outcome: progress.advance(outcome.source_path))
-    findings = document_findings(store, [o.doc_id for o in outcomes])
+                               on_done=lambda outcome: progress.advance(outcome.source_path, outcome.cpu_seconds))
+    findings = document_findings(outcomes)
     for spec in DOCUMENT_CHECKS:
         failing = findings[spec.name]
         yield dg.AssetCheckResult(
@@ -93,6 +80,7 @@ def document_staging(context: dg.AssetExecutionContext, paths: BudgetPaths, prog
     yield dg.MaterializeResult(metadata={
         "extracted": len(outcomes),
         "unchanged_skipped": len(selected) - len(todo),
+        "worker_cpu_seconds": round(sum(o.cpu_seconds for o in outcomes), 2),
         "statuses": dg.MetadataValue.json(statuses),
         "line_items": sum(o.line_items for o in outcomes),
         "unparsed_cells": sum(o.unparsed for o in outcomes),

@@ -1,7 +1,12 @@
 """Progress of long work, as a resource: Dagster runs log it; `budgetwh run` swaps in a
 progress bar. Kept out of the parsing code, which stays free of side effects."""
 
-import dagster as dg
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the CLI imports this module; Dagster itself only when a load runs
+    import dagster as dg
 
 
 class Progress:
@@ -11,12 +16,14 @@ class Progress:
         self._log = None
         self.total = 0
         self.done = 0
+        self.cpu_seconds = 0.0  # extraction workers' CPU time over the documents done
 
     def start(self, context: dg.AssetExecutionContext, total: int) -> None:
         self._log, self.total, self.done = context.log, total, 0
 
-    def advance(self, label: str) -> None:
+    def advance(self, label: str, cpu_seconds: float = 0.0) -> None:
         self.done += 1
+        self.cpu_seconds += cpu_seconds
         step = max(1, self.total // 20)
         if self._log and (self.done % step == 0 or self.done == self.total):
             self._log.info(f"staged {self.done}/{self.total} documents (last: {label})")

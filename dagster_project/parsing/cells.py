@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 _MARKER = re.compile(r"\[(?:bookmark|anchor|footnote|comment)[^\]]*\]", re.IGNORECASE)
 _CID = re.compile(r"\(cid:\d+\)")
@@ -21,6 +22,8 @@ _RADICALS = {
     "\u2ee5": "鱼", "\u2ee6": "鸟", "\u2ee8": "麦", "\u2ee9": "黄", "\u2eec": "齐",
     "\u2eee": "齿", "\u2ef0": "龙",
 }
+# One C-level pass instead of a Python loop per character (clean_cell runs on every cell).
+_TRANSLATE = str.maketrans({**_RADICALS, "\u00a0": " ", "\u200b": ""})
 _CJK_SPACE = re.compile(
     r"(?<=[\u3400-\u9fff（）()、：:])[ \u3000]+(?=[\u3400-\u9fff（）()、：:\d])"
     r"|(?<=\d)[ \u3000]+(?=[\u3400-\u9fff])"
@@ -29,23 +32,37 @@ _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _BLANKS = {"", "-", "--", "—", "——", "–", "－", "/", "*", "…", "——/——"}
 
 
+# The functions below are pure and called on every cell, many times over (classification,
+# header paths, row interpretation); report grids repeat the same strings, so results are
+# memoized per process. Caches are bounded: a worker staging thousands of documents keeps a
+# fixed footprint.
+_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=_CACHE)
+def _clean(text: str) -> str:
+    if "[" in text:
+        text = _MARKER.sub("", text)
+    if "(cid:" in text:
+        text = _CID.sub("", text)
+    return " ".join(text.translate(_TRANSLATE).split())
+
+
 def clean_cell(text: str | None) -> str:
     """Layout noise out, content untouched: the result is still the printed text."""
-    if text is None:
+    if not text:
         return ""
-    text = _MARKER.sub("", text)
-    text = _CID.sub("", text)
-    text = "".join(_RADICALS.get(ch, ch) for ch in text)
-    text = text.replace("\u00a0", " ").replace("\u200b", "")
-    return " ".join(text.split())
+    return _clean(text)
 
 
+@lru_cache(maxsize=_CACHE)
 def fold(text: str) -> str:
     """The form used for matching words: NFKC (full-width to half-width), no spaces."""
     text = unicodedata.normalize("NFKC", clean_cell(text))
     return re.sub(r"\s+", "", text)
 
 
+@lru_cache(maxsize=_CACHE)
 def display_label(text: str) -> str:
     """A label for humans: cleaned, spaces between CJK characters removed ('合 计' -> '合计')."""
     return _CJK_SPACE.sub("", clean_cell(text))
@@ -56,6 +73,7 @@ def is_blank_amount(text: str) -> bool:
     return fold(text) in _BLANKS
 
 
+@lru_cache(maxsize=_CACHE)
 def parse_amount(text: str) -> Decimal | None:
     """The exact number a cell prints, or None when it prints no number.
 

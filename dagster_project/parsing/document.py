@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 
 from dagster_project.parsing.cells import display_label, fold
 from dagster_project.parsing.vocabulary import year_in
@@ -161,8 +161,31 @@ def _cpca():
     return cpca
 
 
+@cache
+def _counties() -> dict[str, tuple[str, str, str]]:
+    """Counties whose full name is unique in the country, with their province and city, from
+    the administrative-division codes cpca ships (PPCCXX nests province PP0000, city PPCC00)."""
+    import csv
+    from importlib import resources
+
+    with resources.files("cpca.resources").joinpath("adcodes.csv").open(encoding="utf-8") as handle:
+        names = {row["adcode"][:6]: row["name"] for row in csv.DictReader(handle)}
+    counts = Counter(name for code, name in names.items() if not code.endswith("00"))
+    out = {}
+    for code, name in names.items():
+        province, city = names.get(code[:2] + "0000"), names.get(code[:4] + "00")
+        if not code.endswith("00") and counts[name] == 1 and province and city:
+            out[name] = (province, city, name)
+    return out
+
+
+@lru_cache(maxsize=4096)  # one department's reports of several years ask the same question
 def region(name: str | None) -> tuple[str | None, str | None, str | None]:
-    """(province, city, county) of a department, by the maintained `cpca` place-name library."""
+    """(province, city, county) of a department, by the maintained `cpca` place-name library.
+
+    cpca matches place names inside the text and can take a shorter name for a longer one
+    (五大连池市 read as 大连市); when a county's full, unambiguous name is printed in the
+    department's name and cpca settles on another place, the printed county wins."""
     if not name:
         return None, None, None
     frame = _cpca().transform([name])
@@ -172,7 +195,14 @@ def region(name: str | None) -> tuple[str | None, str | None, str | None]:
         item = row.get(column)
         return item if isinstance(item, str) and item else None
 
-    return value("省"), value("市"), value("区")
+    found = value("省"), value("市"), value("区")
+    printed = [county for county in _counties() if county in name]
+    if printed:
+        county = max(printed, key=len)
+        if found[2] != county:
+            province, city, _ = _counties()[county]
+            return province, (city if city not in ("市辖区", "县") else found[1]), county
+    return found
 
 
 def table_year(title: str, captions: list[str]) -> int | None:

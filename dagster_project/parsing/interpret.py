@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from dagster_project import catalogs
 from dagster_project.parsing.cells import display_label, fold, is_blank_amount, parse_amount
@@ -193,6 +194,7 @@ def _innermost(path: list[str], fn) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # pure; asked for every column of every table
 def _code_system_hint(text: str) -> str | None:
     if re.search(r"部门.*经济|部门预算支出经济", text):
         return "econ_department"
@@ -425,7 +427,9 @@ def interpret_row(
                 meaning.is_total = True
             return meaning
     measure = measure_of(bare)
-    if measure and not re.search(r"^\(?\d", bare):
+    # a row of a 项目支出表 is a project, whatever its name says ("两癌筛查项目经费" is one
+    # project's money, not a spending category)
+    if measure and not re.search(r"^\(?\d", bare) and kind != "project_expenditure":
         meaning.measure = measure
     system_hint = next((c.code_system for c in panel.label_cols if c.code_system), None)
     econ_labels = [display_label(row[c.index]) for c in panel.label_cols if c.index < len(row)]

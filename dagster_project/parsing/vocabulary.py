@@ -9,6 +9,7 @@ accepted_values tests and docs/staging.md together with these lists.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 MEASURES = (
     "total", "basic", "project", "reserve", "personnel", "public_admin", "transfer_to_superior",
@@ -75,14 +76,17 @@ def _first(words: tuple[tuple[str, str], ...], text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 14)  # pure, and asked about the same header words over and over
 def measure_of(text: str) -> str | None:
     return _first(MEASURE_WORDS, text)
 
 
+@lru_cache(maxsize=1 << 14)  # pure, and asked about the same header words over and over
 def fund_of(text: str) -> str | None:
     return _first(FUND_WORDS, text)
 
 
+@lru_cache(maxsize=1 << 14)  # pure, and asked about the same header words over and over
 def three_public_item(text: str) -> str | None:
     return _first(THREE_PUBLIC_ITEMS, text)
 
@@ -91,6 +95,7 @@ UNIT_MULTIPLIERS = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 1000000
 _UNIT = re.compile(r"(?:单位|金额单位|计量单位)[:：]?(亿元|万元|千元|元)|[(（](亿元|万元|千元|元)[)）]")
 
 
+@lru_cache(maxsize=1 << 14)  # pure, and asked about the same header words over and over
 def unit_in(text: str) -> str | None:
     """The money unit a caption or header declares ('单位：万元', '金额（元）')."""
     match = _UNIT.search(text.replace(" ", ""))
@@ -103,6 +108,7 @@ _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 _BUDGET_YEAR = re.compile(r"预算年度[:：]?\s*(\d{4})")
 
 
+@lru_cache(maxsize=1 << 14)  # pure, and asked about the same header words over and over
 def year_in(text: str) -> int | None:
     """A fiscal year printed in a title or caption; 预算年度 wins over any other year."""
     match = _BUDGET_YEAR.search(text)

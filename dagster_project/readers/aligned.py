@@ -128,6 +128,8 @@ def chunks(line: str, number: int = 0) -> list[Chunk]:
     after a number or before an amount (a number printed wider than its positions pushed its
     neighbour along), unless a unit follows the number ('13,377.11 万元', '2 次')."""
     line = line.replace("\u3000", " ").replace("\t", " ")
+    if " " not in line:  # most narrative lines: one word, nothing to split or join
+        return [Chunk(number, 0, line)] if line else []
     words = _join_spaced_pairs([(m.start(), m.group()) for m in re.finditer(r"\S+", line)])
     out: list[Chunk] = []
     for i, (start, word) in enumerate(words):

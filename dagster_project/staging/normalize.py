@@ -108,12 +108,22 @@ def document_frame(doc: DocumentInfo, extraction: Extraction | None, fingerprint
     return pl.DataFrame([row], schema=SCHEMAS["documents"])
 
 
+def frame_of(entity: str, rows: list[dict]) -> pl.DataFrame:
+    """One entity's rows as a frame in its staging schema."""
+    return _frame(entity, rows)
+
+
 def _frame(entity: str, rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SCHEMAS[entity]) if rows else pl.DataFrame(schema=SCHEMAS[entity])
 
 
 def fact_frames(extraction: Extraction) -> dict[str, pl.DataFrame]:
     """Every staging entity of one document except `documents`."""
+    return {entity: _frame(entity, rows) for entity, rows in fact_rows(extraction).items()}
+
+
+def fact_rows(extraction: Extraction) -> dict[str, list[dict]]:
+    """The rows of `fact_frames`, before they become frames."""
     doc_id = extraction.document.doc_id
     tables, items, unparsed, projects, indicators = [], [], [], [], []
     for t in extraction.tables:
@@ -171,12 +181,8 @@ def fact_frames(extraction: Extraction) -> dict[str, pl.DataFrame]:
         for n in extraction.narrative
     ]
     return {
-        "tables": _frame("tables", tables),
-        "line_items": _frame("line_items", items),
-        "unparsed_cells": _frame("unparsed_cells", unparsed),
-        "projects": _frame("projects", projects),
-        "performance_indicators": _frame("performance_indicators", indicators),
-        "narrative_amounts": _frame("narrative_amounts", narrative),
+        "tables": tables, "line_items": items, "unparsed_cells": unparsed, "projects": projects,
+        "performance_indicators": indicators, "narrative_amounts": narrative,
     }
 
 

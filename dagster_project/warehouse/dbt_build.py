@@ -40,7 +40,6 @@ def dbt_env(paths: WarehousePaths, load_id: str) -> dict[str, str]:
     return {
         "BUDGETWH_STAGING_DIR": str(paths.staging.resolve()),
         "BUDGETWH_BUILD_PATH": str(paths.build_file(load_id).resolve()),
-        "BUDGETWH_DBT_TEMP": str((paths.build_dir / "tmp").resolve()),
         "BUDGETWH_LOAD_ID": load_id,
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
     }

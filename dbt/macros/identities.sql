@@ -182,14 +182,26 @@
     基本支出表 …): the first total row of each table, matched on side, measure, fund and year, for
     the pairs of table kinds listed in the seed `cross_table_identities`. -#}
 {% macro identity_cross_table(relation) %}
-    with totals as (
+    with printed_totals as (
         select
             disclosure_id, table_id, table_kind, table_title, side, fact_measure, fund_source, value_year,
-            arg_min(amount_yuan, source_row * 1000 + source_col) as amount,
+            arg_min(amount_yuan, source_row * 1000 + source_col) as first_amount,
+            max(amount_yuan) as largest_amount,
             max(unit_multiplier) as multiplier
         from {{ relation }}
         where is_total and code is null
         group by all
+    ),
+
+    totals as (
+        -- a table's first total row, except on the revenue side of a 收支总表: there the
+        -- counterpart of the 收入总表's 合计 (which has a 上年结转 column) is 收入总计, the
+        -- largest total, not 本年收入合计 printed above the carry-over rows
+        select
+            *,
+            case when table_kind = 'budget_summary' and side = 'revenue' then largest_amount
+                 else first_amount end as amount
+        from printed_totals
     )
     select
         a.disclosure_id,

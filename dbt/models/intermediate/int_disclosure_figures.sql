@@ -1,7 +1,8 @@
 {#- The headline figures of each disclosure, as the report prints them: its own total rows,
     never re-added from detail rows (that is what the identities check). Each figure is read
-    from the highest-priority table that prints it (seed `designated_sources`, fact
-    `category_total`), preferring an all-funds column. -#}
+    from the highest-priority table that prints it for all funds (seed `designated_sources`,
+    fact `category_total`); a single fund's figure (一般公共预算支出表's 项目支出) only when no table
+    prints the all-funds one. -#}
 with line_items as (
     select * from {{ ref('int_line_items') }}
 ),
@@ -19,7 +20,7 @@ category_candidates as (
         li.amount_yuan,
         row_number() over (
             partition by li.disclosure_id, li.fact_measure
-            order by ds.priority, li.fund_source <> 'all', li.doc_id, li.table_order, li.source_row, li.source_col
+            order by li.fund_source <> 'all', ds.priority, li.doc_id, li.table_order, li.source_row, li.source_col
         ) as rank
     from line_items as li
     inner join {{ ref('designated_sources') }} as ds

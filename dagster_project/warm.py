@@ -1,0 +1,46 @@
+"""Imported by the extraction pool's fork server before it forks any worker.
+
+Everything a worker needs is loaded and exercised once here, in the fork server: the modules
+(Polars, the readers, the interpreter), the place-name data behind region lookups (cpca, which
+imports pandas: about a second), the classification catalogs and their name indexes, and the
+regular expressions and memoized cell functions, by extracting one small report. Every worker
+forked afterwards, including the replacements the pool starts after a worker's task quota,
+begins warm instead of paying all of that again.
+"""
+
+from __future__ import annotations
+
+import os
+
+# One Polars thread per worker: the pool's processes are the parallelism, and a thread pool
+# per worker only adds synchronisation to writing a document's small frames. Set before Polars
+# is first imported in the fork server (which is a fresh process importing this module).
+os.environ.setdefault("POLARS_MAX_THREADS", "1")
+
+from dagster_project import catalogs  # noqa: E402
+from dagster_project.ingest import stage_document  # noqa: E402,F401 - imported to be inherited by workers
+from dagster_project.parsing.document import region  # noqa: E402
+from dagster_project.parsing.extract import extract_document  # noqa: E402
+
+_SAMPLE = """丹凤县医疗保障局
+2024年部门预算公开说明
+2024年本部门收入预算100.00万元，支出预算100.00万元。
+一般公共预算支出表
+部门名称：丹凤县医疗保障局
+单位：万元
+科目编码\t科目名称\t合计\t基本支出\t项目支出
+\t合计\t100.00\t60.00\t40.00
+210\t卫生健康支出\t100.00\t60.00\t40.00
+21015\t医疗保障管理事务\t100.00\t60.00\t40.00
+2101501\t行政运行\t100.00\t60.00\t40.00
+""".encode()
+
+
+def warm() -> None:
+    catalogs.resolve_function_name("行政运行")
+    catalogs.resolve_economic_name("基本工资", "econ_department")
+    region("丹凤县医疗保障局")
+    extract_document(_SAMPLE, "warm.txt")
+
+
+warm()
