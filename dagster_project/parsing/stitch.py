@@ -48,8 +48,9 @@ def _drop_repeated_header(previous: RawTable, table: RawTable) -> tuple[int, ...
 
 def drop_empty_columns(table: RawTable) -> RawTable:
     """Columns blank in every row are layout artefacts (trailing tabs, empty pipes)."""
-    keep = [c for c in range(table.n_cols) if any(c < len(r) and r[c] for r in table.rows)]
-    if len(keep) == table.n_cols and all(len(r) == table.n_cols for r in table.rows):
+    width = table.n_cols
+    keep = [c for c in range(width) if any(c < len(r) and r[c] for r in table.rows)]
+    if len(keep) == width and all(len(r) == width for r in table.rows):
         return table  # nothing to drop (most grids): no copy
     rows = tuple(tuple(r[c] if c < len(r) else "" for c in keep) for r in table.rows)
     cell_lines = tuple(tuple(ln[c] if c < len(ln) else None for c in keep) for ln in table.cell_lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 DEFAULT_MAX_PAGES = 1000
@@ -60,8 +61,8 @@ class RawTable:
     def n_rows(self) -> int:
         return len(self.rows)
 
-    @property
-    def n_cols(self) -> int:
+    @cached_property
+    def n_cols(self) -> int:  # asked for per row by the stitcher and interpreter: computed once
         return max((len(r) for r in self.rows), default=0)
 
 

@@ -43,12 +43,18 @@ def parser_version() -> str:
     return digest.hexdigest()[:16]
 
 
+# Staging files are small (one document each) and read once per build: Parquet's default zstd
+# spends more CPU per file than the whole rest of writing it (2.9 ms against 1.1 ms for a
+# 250-row line-item file) for 6% fewer bytes. LZ4 keeps them compressed at a third of the cost.
+COMPRESSION = "lz4"
+
+
 @cache
 def _empty_parquet(entity: str) -> bytes:
     """The bytes of an entity's empty staging file, made once: writing a Parquet file costs the
     same fixed ~1 ms however few rows it has, and an empty one is always the same file."""
     buffer = io.BytesIO()
-    pl.DataFrame(schema=SCHEMAS[entity]).write_parquet(buffer)
+    pl.DataFrame(schema=SCHEMAS[entity]).write_parquet(buffer, compression=COMPRESSION)
     return buffer.getvalue()
 
 
@@ -87,7 +93,7 @@ class StagingStore:
             if frame.height == 0 and entity in SCHEMAS and frame.schema == pl.Schema(SCHEMAS[entity]):
                 tmp.write_bytes(_empty_parquet(entity))  # most documents have no unparsed cells, many no projects
             else:
-                frame.write_parquet(tmp)
+                frame.write_parquet(tmp, compression=COMPRESSION)
             os.chmod(tmp, file_mode())
         except BaseException:
             tmp.unlink(missing_ok=True)
