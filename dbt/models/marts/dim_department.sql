@@ -7,16 +7,16 @@ with documents as (
 final as (
     select
         department_key,
-        mode(department_name) as department_name,
+        {{ most_frequent("department_name") }} as department_name,
         list(distinct department_name order by department_name) as names_seen,
         list(distinct unit_code order by unit_code) filter (where unit_code is not null) as budget_unit_codes,
-        mode(region_province) as region_province,
-        mode(region_city) as region_city,
-        mode(region_county) as region_county,
+        {{ most_frequent("region_province") }} as region_province,
+        {{ most_frequent("region_city") }} as region_city,
+        {{ most_frequent("region_county") }} as region_county,
         case
-            when mode(region_county) is not null then 'county'
-            when mode(region_city) is not null then 'city'
-            when mode(region_province) is not null then 'province'
+            when {{ most_frequent("region_county") }} is not null then 'county'
+            when {{ most_frequent("region_city") }} is not null then 'city'
+            when {{ most_frequent("region_province") }} is not null then 'province'
         end as admin_level,
         min(fiscal_year) as first_fiscal_year,
         max(fiscal_year) as last_fiscal_year,

@@ -8,7 +8,7 @@ final as (
     select
         disclosure_id,
         any_value(department_key) as department_key,
-        mode(department_name) as department_name,
+        {{ most_frequent("department_name") }} as department_name,
         any_value(fiscal_year) as fiscal_year,
         any_value(scope) as scope,
         list(doc_id order by source_path) as doc_ids,
