@@ -8,14 +8,16 @@ per batch; `stage_batch` stages a batch with the same `stage_document` the pool 
 runs once, after every batch, on the whole staging area. dbt and publishing stay a single
 writer: run `budgetwh run` afterwards (it finds staging current and only builds and publishes).
 
-Needs `dagster-celery==0.29.27` (pinned to dagster 1.13.27), a broker (Redis) and a persistent
-Dagster instance shared by the workers; see docs/scaling.md for the commands.
+Needs `dagster-celery==0.29.27` (pinned to dagster 1.13.27) and the `redis` client, a broker
+(Redis) and a persistent Dagster instance shared by the workers; see docs/scaling.md for the
+commands.
 
     dagster job execute -m dagster_project.scaling.celery_fanout -j stage_fanout -c run.yaml
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Dagster inspects the `context` annotation when
+# the op is defined, and a string annotation fails the definition (DagsterInvalidDefinitionError).
+import json
 import os
 import socket
 import time
@@ -23,11 +25,32 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_celery import celery_executor
+from upath import UPath
 
 from dagster_project.defs.resources import BudgetPaths
-from dagster_project.ingest import LOADED, plan, settle, stage_document
+from dagster_project.ingest import LOADED, DocumentOutcome, plan, record_failure, settle, stage_document
 
 BATCH = int(os.environ.get("BUDGETWH_BATCH", "50"))
+
+
+class JsonFileIOManager(dg.UPathIOManager):
+    """This job's step outputs (batches of paths, per-batch counts) as JSON files under the
+    instance's storage folder, which every worker reads: Dagster's default IO manager would
+    pickle them, and nothing in this project unpickles (SECURITY.md)."""
+
+    extension = ".json"
+
+    def dump_to_path(self, context: dg.OutputContext, obj: object, path: UPath) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
+
+    def load_from_path(self, context: dg.InputContext, path: UPath) -> object:
+        return json.loads(path.read_text(encoding="utf-8"))
+
+
+@dg.io_manager
+def json_io_manager(init_context: dg.InitResourceContext) -> JsonFileIOManager:
+    return JsonFileIOManager(base_path=UPath(init_context.instance.storage_directory()))
 
 
 @dg.op(out=dg.DynamicOut(list))
@@ -41,14 +64,36 @@ def plan_batches(context: dg.OpExecutionContext, paths: BudgetPaths):
         yield dg.DynamicOutput(batch, mapping_key=f"batch_{start // BATCH:05d}")
 
 
+def _worker_name() -> str:
+    """The Celery worker running this step (`w1@host`), else host:pid (another executor)."""
+    try:
+        from celery import current_task
+        name = current_task.request.hostname if current_task else None
+    except ImportError:
+        name = None
+    return name or f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _stage_one(path: Path, display: str, paths: BudgetPaths) -> DocumentOutcome:
+    # as in the local pool (parallel.py): a document whose staging itself raised is quarantined
+    # with the reason instead of failing the whole batch (the pool's per-document time limit is
+    # not applied here)
+    try:
+        return stage_document(path, display, paths.store)
+    except Exception as exc:  # noqa: BLE001
+        return record_failure(path, display, paths.store, f"staging failed: {type(exc).__name__}: {exc}")
+
+
 @dg.op
 def stage_batch(context: dg.OpExecutionContext, paths: BudgetPaths, batch: list) -> dict:
     """Stage one batch where this step runs: staging Parquet and manifest entries per document
     (on several hosts the staging folder must be shared storage)."""
     started, cpu = time.perf_counter(), time.process_time()
-    outcomes = [stage_document(Path(path), display, paths.store) for display, path in batch]
+    outcomes = [_stage_one(Path(path), display, paths) for display, path in batch]
+    worker = _worker_name()
+    context.log.info(f"{worker} staged {len(outcomes)} documents")
     return {
-        "host": socket.gethostname(), "pid": os.getpid(), "documents": len(outcomes),
+        "worker": worker, "host": socket.gethostname(), "pid": os.getpid(), "documents": len(outcomes),
         "loaded": sum(o.status in LOADED for o in outcomes),
         "seconds": round(time.perf_counter() - started, 2), "cpu_seconds": round(time.process_time() - cpu, 2),
     }
@@ -58,7 +103,12 @@ def stage_batch(context: dg.OpExecutionContext, paths: BudgetPaths, batch: list)
 def settle_staging(context: dg.OpExecutionContext, paths: BudgetPaths, batches: list[dict]) -> dict:
     """Corpus-wide settling once every batch is staged (duplicates, removed files)."""
     final = settle(paths.store, plan(paths.raw, paths.store).removed)
-    workers = sorted({f"{b['host']}:{b['pid']}" for b in batches})
+    per_worker: dict[str, list[int]] = {}
+    for b in batches:
+        tally = per_worker.setdefault(f"{b['worker']} (pid {b['pid']})", [0, 0])
+        tally[0] += 1
+        tally[1] += b["documents"]
+    workers = {name: {"batches": n, "documents": docs} for name, (n, docs) in sorted(per_worker.items())}
     summary = {"batches": len(batches), "documents": sum(b["documents"] for b in batches),
                "workers": workers, "loaded": sum(1 for s, _ in final.values() if s in LOADED)}
     context.log.info(f"staged by {len(workers)} worker processes: {summary}")
@@ -67,7 +117,7 @@ def settle_staging(context: dg.OpExecutionContext, paths: BudgetPaths, batches: 
     return summary
 
 
-@dg.job(executor_def=celery_executor, resource_defs={"paths": BudgetPaths()})
+@dg.job(executor_def=celery_executor, resource_defs={"paths": BudgetPaths(), "io_manager": json_io_manager})
 def stage_fanout():
     settle_staging(plan_batches().map(stage_batch).collect())
 
