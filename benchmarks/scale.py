@@ -38,6 +38,7 @@ class Run:
     peak_rss_mb: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
     worker_cpu_ms_per_doc: float | None = None
+    normalize_cpu_ms_per_doc: float | None = None  # of the worker CPU: normalizing and writing Parquet
     noop_wall_s: float = 0.0
     noop_peak_rss_mb: float = 0.0
     warehouse_mb: float = 0.0
@@ -68,9 +69,11 @@ def _stages(output: str) -> dict[str, float]:
     return {m.group(1): float(m.group(2)) for m in re.finditer(r"([a-z][a-z ]*?) (\d+(?:\.\d+)?) s", line[7:])}
 
 
-def _worker_cpu(output: str) -> float | None:
-    match = re.search(r"(\d+(?:\.\d+)?) ms worker CPU per document", output)
-    return float(match.group(1)) if match else None
+def _worker_cpu(output: str) -> tuple[float | None, float | None]:
+    """Worker CPU per document, and the part of it spent normalizing and writing Parquet."""
+    total = re.search(r"(\d+(?:\.\d+)?) ms worker CPU per document", output)
+    normalize = re.search(r"normalize and write (\d+(?:\.\d+)?) ms", output)
+    return (float(total.group(1)) if total else None, float(normalize.group(1)) if normalize else None)
 
 
 def bench(label: str, n: int, root: Path, seed: int, formats: str) -> Run:
@@ -93,7 +96,7 @@ def bench(label: str, n: int, root: Path, seed: int, formats: str) -> Run:
         raise SystemExit(f"full build of {label} failed:\n{full.output[-3000:]}")
     run.wall_s, run.peak_rss_mb = full.seconds, full.peak_rss_mb
     run.stages = _stages(full.output)
-    run.worker_cpu_ms_per_doc = _worker_cpu(full.output)
+    run.worker_cpu_ms_per_doc, run.normalize_cpu_ms_per_doc = _worker_cpu(full.output)
     noop = measure(command)
     if noop.returncode or "nothing changed" not in noop.output:
         raise SystemExit(f"no-op rerun of {label} did work or failed:\n{noop.output[-3000:]}")
@@ -121,14 +124,15 @@ def fit(xs: list[float], ys: list[float]) -> tuple[float, float, float]:
 def report(runs: list[Run]) -> str:
     lines = [f"machine: {machine()}", "command: python -m benchmarks.scale (budgetwh generate, then budgetwh run twice)", "",
              "| corpus | N | load avg before | full build s | extract s | docs/s (extract) | worker CPU ms/doc "
-             "| settle s | dbt build s | publish s | startup+summary s | peak RSS MB | no-op rerun s | no-op RSS MB "
+             "| of which normalize ms/doc | settle s | dbt build s | publish s | startup+summary s | peak RSS MB | no-op rerun s | no-op RSS MB "
              "| warehouse MB | staging MB | corpus MB |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in runs:
         s = r.stages
         lines.append(
             f"| {r.label} | {r.n:,} | {r.load_before[0]:.1f} | {r.wall_s:.1f} | {s.get('extract', 0):.1f} | "
-            f"{(r.docs_per_s or 0):.1f} | {r.worker_cpu_ms_per_doc or 0:.0f} | {s.get('settle', 0):.1f} | "
+            f"{(r.docs_per_s or 0):.1f} | {r.worker_cpu_ms_per_doc or 0:.0f} | {r.normalize_cpu_ms_per_doc or 0:.0f} | "
+            f"{s.get('settle', 0):.1f} | "
             f"{s.get('dbt build', 0):.1f} | {s.get('publish', 0):.1f} | {r.startup_s:.1f} | {r.peak_rss_mb:.0f} | "
             f"{r.noop_wall_s:.1f} | {r.noop_peak_rss_mb:.0f} | {r.warehouse_mb:.1f} | {r.staging_mb:.1f} | "
             f"{r.corpus_mb:.1f} |")

@@ -60,8 +60,8 @@ class _BarProgress(Progress):
         super().start(context, total)
         self.bar.update(self.task, total=total, completed=0)
 
-    def advance(self, label: str, cpu_seconds: float = 0.0) -> None:
-        super().advance(label, cpu_seconds)
+    def advance(self, label: str, cpu_seconds: float = 0.0, normalize_cpu_seconds: float = 0.0) -> None:
+        super().advance(label, cpu_seconds, normalize_cpu_seconds)
         self.bar.update(self.task, advance=1, description=label)
 
 
@@ -166,8 +166,10 @@ def _print_summary(outcome, paths: WarehousePaths, progress: Progress | None = N
     if outcome.step_seconds:
         out.print("stages: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in outcome.step_seconds.items()))
     if progress and progress.done:
-        out.print(f"extraction: {progress.done} documents, {progress.cpu_seconds / progress.done * 1000:.0f} ms "
-                  "worker CPU per document")
+        per_doc = progress.cpu_seconds / progress.done * 1000
+        normalize = progress.normalize_cpu_seconds / progress.done * 1000
+        out.print(f"extraction: {progress.done} documents, {per_doc:.0f} ms worker CPU per document "
+                  f"(read and interpret {per_doc - normalize:.0f} ms, normalize and write {normalize:.0f} ms)")
     if outcome.ran and outcome.success:
         out.print(f"warehouse: {paths.published} (load {outcome.load_id}); Parquet marts in {paths.parquet_dir}")
     elif not outcome.ran:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -52,6 +53,7 @@ class DocumentOutcome:
     line_items: int = 0
     unparsed: int = 0
     cpu_seconds: float = 0.0  # CPU time its worker spent staging it (measured by the pool)
+    normalize_cpu_seconds: float = 0.0  # of which: normalizing into rows and writing Parquet
     findings: dict[str, str] = field(default_factory=dict)  # failing per-document checks -> why
 
 
@@ -228,7 +230,9 @@ def stage_document(path: Path, display: str, store: StagingStore) -> DocumentOut
     """Extract one file and write its staging Parquet and manifest entry (one document's whole
     footprint, so documents can be staged by separate processes)."""
     doc, extraction = extract_file(path, display)
+    started = time.process_time()
     outcome = record_document(path, display, store, doc, extraction)
+    outcome.normalize_cpu_seconds = time.process_time() - started
     crash_point("document_staged")
     return outcome
 

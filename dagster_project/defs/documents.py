@@ -65,7 +65,7 @@ def document_staging(context: dg.AssetExecutionContext, paths: BudgetPaths, prog
     todo = [d for d in selected if d in work.changed]
     progress.start(context, len(todo))
     outcomes = stage_documents([(d, work.files[d]) for d in todo], store,
-                               on_done=lambda outcome: progress.advance(outcome.source_path, outcome.cpu_seconds))
+                               on_done=lambda o: progress.advance(o.source_path, o.cpu_seconds, o.normalize_cpu_seconds))
     findings = document_findings(outcomes)
     for spec in DOCUMENT_CHECKS:
         failing = findings[spec.name]

@@ -17,13 +17,15 @@ class Progress:
         self.total = 0
         self.done = 0
         self.cpu_seconds = 0.0  # extraction workers' CPU time over the documents done
+        self.normalize_cpu_seconds = 0.0  # the part of it spent normalizing and writing Parquet
 
     def start(self, context: dg.AssetExecutionContext, total: int) -> None:
         self._log, self.total, self.done = context.log, total, 0
 
-    def advance(self, label: str, cpu_seconds: float = 0.0) -> None:
+    def advance(self, label: str, cpu_seconds: float = 0.0, normalize_cpu_seconds: float = 0.0) -> None:
         self.done += 1
         self.cpu_seconds += cpu_seconds
+        self.normalize_cpu_seconds += normalize_cpu_seconds
         step = max(1, self.total // 20)
         if self._log and (self.done % step == 0 or self.done == self.total):
             self._log.info(f"staged {self.done}/{self.total} documents (last: {label})")
