@@ -168,7 +168,9 @@ def _print_summary(outcome, paths: WarehousePaths, progress: Progress | None = N
     if progress and progress.done:
         per_doc = progress.cpu_seconds / progress.done * 1000
         normalize = progress.normalize_cpu_seconds / progress.done * 1000
-        out.print(f"extraction: {progress.done} documents, {per_doc:.0f} ms worker CPU per document "
+        rate = f" ({progress.done / progress.pool_seconds:.1f}/s)" if progress.pool_seconds else ""
+        out.print(f"extraction: {progress.done} documents in {progress.pool_seconds:.1f} s{rate}, "
+                  f"{per_doc:.0f} ms worker CPU per document "
                   f"(read and interpret {per_doc - normalize:.0f} ms, normalize and write {normalize:.0f} ms)")
     if outcome.ran and outcome.success:
         out.print(f"warehouse: {paths.published} (load {outcome.load_id}); Parquet marts in {paths.parquet_dir}")

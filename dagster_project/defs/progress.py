@@ -18,6 +18,7 @@ class Progress:
         self.done = 0
         self.cpu_seconds = 0.0  # extraction workers' CPU time over the documents done
         self.normalize_cpu_seconds = 0.0  # the part of it spent normalizing and writing Parquet
+        self.pool_seconds = 0.0  # wall time of the worker pool (extraction and normalization)
 
     def start(self, context: dg.AssetExecutionContext, total: int) -> None:
         self._log, self.total, self.done = context.log, total, 0
