@@ -165,23 +165,34 @@ def _interpret_table(raw: RawTable, default_unit: str | None, carried_subject: s
     return result
 
 
+def _row_total(items: list):
+    """A row's all-funds amount: the cell a project (or the table's 合计) is counted by."""
+    return next((li for li in items if li.measure in ("total", "project") and li.fund_source == "all"), items[0])
+
+
 def _projects(result: TableResult) -> list[Project]:
     """Leaf rows of a 项目支出表: not totals, not unit subtotals, not group headers."""
     by_row: dict[int, list] = {}
     for item in result.line_items:
         by_row.setdefault(item.source_row, []).append(item)
     rows = sorted(by_row)
+    candidates = {r for r in rows if by_row[r][0].row_label and not re.search(r"合计|总计", by_row[r][0].row_label)
+                  and not _is_unit_row(result, r)}
+    # When the rows already add up to the table's printed 合计, none of them is a group subtotal,
+    # whatever sums happen to match below it (262.47 = 132.82 + 129.65 by coincidence)
+    grand = next((_row_total(by_row[r]) for r in rows if by_row[r][0].is_total), None)
+    flat = grand is not None and sum(
+        (li.amount_yuan for r in candidates if (li := _row_total(by_row[r])).source_col == grand.source_col),
+        Decimal("0")) == grand.amount_yuan
     projects = []
     for i, r in enumerate(rows):
+        if r not in candidates:
+            continue
         items = by_row[r]
         first = items[0]
         label = first.row_label
-        if not label or re.search(r"合计|总计", label):
-            continue
-        total = next((li for li in items if li.measure in ("total", "project") and li.fund_source == "all"), items[0])
-        if _is_unit_row(result, r):
-            continue
-        if _heads_a_group(result, by_row, rows[i + 1:], total):
+        total = _row_total(items)
+        if not flat and _heads_a_group(result, by_row, rows[i + 1:], total):
             continue
         attrs = result.row_attrs.get(r, {})
         code = next((v for k, v in attrs.items() if re.search(r"项目(编码|代码)", k)), None)
