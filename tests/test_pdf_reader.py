@@ -286,3 +286,41 @@ def test_extract_command_shows_pdf_tables(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "general_budget_expenditure" in out and "2024年一般公共预算支出表" in out
     assert "13079700.00" in out and "1,307.97" in out
+
+
+def _header_cut_from_its_rows() -> bytes:
+    """An unruled table whose header is the last line of page 1 and whose one row (and note)
+    opens page 2, as publishers' PDFs print an empty table near a page end."""
+    _register_font()
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(842, 595))
+    centres = (80, 200, 340, 460, 580)
+    pdf.setFont(FONT, 10)
+    for i in range(22):  # narrative filling page 1
+        pdf.drawString(60, 540 - 18 * i, f"第{i + 1}段说明文字，部门预算情况说明。")
+    pdf.setFont(FONT, 14)
+    pdf.drawString(60, 112, "2023年度政府性基金预算拨款支出预算表")
+    pdf.setFont(FONT, 10)
+    pdf.drawString(60, 92, "单位：万元")
+    for x, name in zip(centres, ("科目编码", "科目名称", "合计", "基本支出", "项目支出")):
+        pdf.drawCentredString(x, 74, name)
+    pdf.drawCentredString(421, 30, "- 1 -")
+    pdf.showPage()
+    pdf.setFont(FONT, 10)
+    pdf.drawString(60, 540, "合计")  # flush left in the first column, as the header's 科目编码
+    for x in centres[2:]:
+        pdf.drawCentredString(x, 540, "0.00")
+    pdf.drawString(60, 522, "注：本表无数据。")
+    pdf.drawCentredString(421, 30, "- 2 -")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_a_header_cut_from_its_rows_by_a_page_break_is_one_table():
+    extraction = extract_document(_header_cut_from_its_rows(), "cut.pdf")
+    (table,) = [t for t in extraction.tables if t.kind != "other"]
+    assert table.kind == "gov_fund" and (table.page_from, table.page_to) == (1, 2)
+    got = {(li.measure, li.fund_source): li.amount_yuan for li in extraction.line_items}
+    assert got == {("total", "gov_fund"): Decimal("0.00"), ("basic", "gov_fund"): Decimal("0.00"),
+                   ("project", "gov_fund"): Decimal("0.00")}

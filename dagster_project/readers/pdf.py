@@ -38,7 +38,15 @@ from dagster_project.readers.pdf_layer import (
     plumber_chars,
     read_page,
 )
-from dagster_project.readers.pdf_unruled import Block, build_grid, column_edges, find_blocks, same_columns
+from dagster_project.readers.pdf_unruled import (
+    Block,
+    build_grid,
+    column_edges,
+    find_blocks,
+    heads,
+    is_table,
+    same_columns,
+)
 
 _CONTEXT_LINES = 8
 
@@ -60,6 +68,7 @@ class _Page:
     tables: list[_Found] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)  # lines outside ruled tables
     blocks: list[Block] = field(default_factory=list)
+    tail: Block | None = None  # a weak block after the page's last table: maybe a header cut from its rows
 
 
 def _camelot_tables(data: bytes, pages: list[int], engine: str) -> tuple[dict[int, list[_Found]], list[str]]:
@@ -201,18 +210,35 @@ def _continues(here: _Page, block: Block, there: _Page, nxt: Block) -> bool:
     return same_columns(block.lines, nxt.lines, block.size, 1.0 if nxt.weak else 0.6)
 
 
-def _continuations(pages: list[_Page]) -> list[list[tuple[int, Block]]]:
-    """Unruled blocks in reading order, grouped into chains continued over page breaks."""
-    chains: list[list[tuple[int, Block]]] = []
+def _continuations(pages: list[_Page]) -> list[tuple[list[tuple[int, Block]], bool]]:
+    """Unruled blocks in reading order, grouped into chains continued over page breaks; each
+    with whether it starts with a header cut from its rows at the end of the page before."""
+    chains: list[tuple[list[tuple[int, Block]], bool]] = []
     for i, page in enumerate(pages):
         for j, block in enumerate(page.blocks):
+            tail = pages[i - 1].tail if i > 0 else None
+            claimed = chains[-1][0] if chains else []
+            if j == 0 and tail is not None and _cut_header(pages[i - 1], page, block) and not (
+                    len(claimed) > 1 and any(b is tail for _, b in claimed)):
+                if len(claimed) == 1 and claimed[0][1] is tail:
+                    chains.pop()  # the header alone was its page's only block
+                chains.append(([(i - 1, tail), (i, block)], True))
+                continue
             if chains and j == 0 and i > 0:
-                index, last = chains[-1][-1]
+                index, last = chains[-1][0][-1]
                 if index == i - 1 and last is pages[index].blocks[-1] and _continues(pages[index], last, page, block):
-                    chains[-1].append((i, block))
+                    chains[-1][0].append((i, block))
                     continue
-            chains.append([(i, block)])
+            chains.append(([(i, block)], False))
     return chains
+
+
+def _cut_header(before: _Page, page: _Page, first: Block) -> bool:
+    """Is the weak block ending the page before the header of `first`, the page's first block
+    (a table whose header a page break cut from its rows)?"""
+    tail = before.tail
+    return (tail is not None and heads(tail, first) and is_table(tail.lines + first.lines, tail.size)
+            and _continues(before, tail, page, first))
 
 
 def _unruled_tables(pages: list[_Page]) -> None:
@@ -221,9 +247,10 @@ def _unruled_tables(pages: list[_Page]) -> None:
         furniture = _page_furniture(page)
         blocks = find_blocks([ln for ln in page.lines if id(ln) not in furniture])
         page.blocks = [b for i, b in enumerate(blocks) if i == 0 or not b.weak]
-    for chain in _continuations(pages):
-        if chain[0][1].weak:
-            continue  # not a continuation: its lines stay text
+        page.tail = blocks[-1] if blocks and blocks[-1].weak else None
+    for chain, cut_header in _continuations(pages):
+        if chain[0][1].weak and not cut_header:
+            continue  # not a continuation nor a header cut from its rows: its lines stay text
         lines = [line for _, block in chain for line in block.lines]
         edges = column_edges(lines, chain[0][1].size)
         if not edges:

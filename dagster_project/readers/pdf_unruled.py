@@ -112,6 +112,37 @@ def _is_data_line(line: Line, gap: float) -> bool:
     return len(parts) >= 2 and any(p.numeric for p in parts)
 
 
+def is_table(lines: list[Line], size: float) -> bool:
+    """Numbers in columns, or a header without data (see module doc, step 1)."""
+    gap = gutter_width(size)
+    counts = [len(segments(line, gap)) for line in lines]
+    split = sum(1 for n in counts if n >= 2)
+    data = any(_is_data_line(line, gap) for line in lines)
+    return split >= 2 and data or sum(1 for n in counts if n >= 3) >= 2
+
+
+def heads(header: Block, body: Block) -> bool:
+    """Is `header` (a page's last lines) the column header of `body` (the next page's first
+    lines)? A header cut from its rows by a page break prints no number, and each number of
+    the body's first data line stands under a different one of its column names; justified
+    prose split by letter spacing has neither."""
+    gap = gutter_width(header.size)
+    if len(header.lines) > 3 or any(_is_data_line(line, gap) for line in header.lines):
+        return False
+    names = [seg for line in header.lines for seg in segments(line, gap)]
+    first = next((line for line in body.lines if _is_data_line(line, gap)), None)
+    if first is None or len(names) < 3:
+        return False
+    numbers = [seg for seg in segments(first, gap) if seg.numeric]
+    under = set()
+    for number in numbers:
+        hit = next((i for i, name in enumerate(names) if min(name.x1, number.x1) - max(name.x0, number.x0) > 0), None)
+        if hit is None or hit in under:
+            return False
+        under.add(hit)
+    return len(numbers) >= 2
+
+
 def find_blocks(lines: list[Line]) -> list[Block]:
     """Runs of lines that look like one table (see module doc, step 1)."""
     runs: list[Block] = []
@@ -130,13 +161,12 @@ def find_blocks(lines: list[Line]) -> list[Block]:
     tables = []
     for run in runs:
         gap = gutter_width(run.size)
-        counts = [len(segments(line, gap)) for line in run.lines]
-        split = sum(1 for n in counts if n >= 2)
-        data = any(_is_data_line(line, gap) for line in run.lines)
-        if split >= 2 and data or sum(1 for n in counts if n >= 3) >= 2:
-            tables.append(_trim(run, gap))  # numbers in columns, or a header without data
-        elif split:
-            tables.append(Block(run.lines, run.size, weak=True))  # may end a table of the page before
+        if is_table(run.lines, run.size):
+            tables.append(_trim(run, gap))
+        elif any(len(segments(line, gap)) >= 2 for line in run.lines):
+            # a row or two in columns: the end of a table from the page before, or a header
+            # whose rows are printed on the next page
+            tables.append(Block(run.lines, run.size, weak=True))
     return tables
 
 
