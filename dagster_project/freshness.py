@@ -78,14 +78,15 @@ def current_documents(store: StagingStore, work: Plan) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=frame.schema)
 
 
-def unchanged(raw_dir: Path, warehouse: Path, repair: bool = False) -> LoadOutcome | None:
+def unchanged(raw_dir: Path, warehouse: Path, repair: bool = False, work: Plan | None = None) -> LoadOutcome | None:
     """The outcome of a load with nothing to do, or None when there is work.
 
     A Parquet export that a killed load cut short is work too: with `repair` (the caller holds
-    the load lock) it is redone here, otherwise None sends the caller to the locked path."""
+    the load lock) it is redone here, otherwise None sends the caller to the locked path.
+    `work` is the caller's plan of this raw folder, when it has one already."""
     wpaths = WarehousePaths(warehouse)
     store = StagingStore(wpaths.staging)
-    work = plan(raw_dir, store)
+    work = work if work is not None else plan(raw_dir, store)
     if not (work.nothing_to_do and work.files and published_fingerprint(warehouse) == inputs_fingerprint(store)):
         return None
     outcome = LoadOutcome(work, ran=False, documents=current_documents(store, work), skipped=skipped(raw_dir))

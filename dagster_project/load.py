@@ -78,9 +78,9 @@ def run_load(raw_dir: Path, warehouse: Path, progress: Progress | None = None,
 def _run_load(raw_dir: Path, warehouse: Path, wpaths: WarehousePaths, progress: Progress | None,
               instance: dg.DagsterInstance | None, log_level: str, force: bool) -> LoadOutcome:
     store = StagingStore(wpaths.staging)
-    if not force and (nothing := unchanged(raw_dir, warehouse, repair=True)) is not None:
-        return nothing
     work = plan(raw_dir, store)
+    if not force and (nothing := unchanged(raw_dir, warehouse, repair=True, work=work)) is not None:
+        return nothing
     keys = [partition_key(d) for d in work.files]
     defs = build_definitions(BudgetPaths(raw_dir=str(raw_dir), warehouse=str(warehouse)), progress)
     job = defs.resolve_job_def("load_warehouse")
