@@ -216,18 +216,18 @@ def _continuations(pages: list[_Page]) -> list[tuple[list[tuple[int, Block]], bo
     chains: list[tuple[list[tuple[int, Block]], bool]] = []
     for i, page in enumerate(pages):
         for j, block in enumerate(page.blocks):
-            tail = pages[i - 1].tail if i > 0 else None
-            claimed = chains[-1][0] if chains else []
-            if j == 0 and tail is not None and _cut_header(pages[i - 1], page, block) and not (
-                    len(claimed) > 1 and any(b is tail for _, b in claimed)):
-                if len(claimed) == 1 and claimed[0][1] is tail:
-                    chains.pop()  # the header alone was its page's only block
-                chains.append(([(i - 1, tail), (i, block)], True))
-                continue
-            if chains and j == 0 and i > 0:
-                index, last = chains[-1][0][-1]
-                if index == i - 1 and last is pages[index].blocks[-1] and _continues(pages[index], last, page, block):
-                    chains[-1][0].append((i, block))
+            if j == 0 and i > 0:  # only a page's first block can continue the page before
+                before, previous = pages[i - 1], (chains[-1][0] if chains else [])
+                tail = before.tail
+                if (tail is not None and _cut_header(before, page, block)
+                        and not (len(previous) > 1 and any(b is tail for _, b in previous))):
+                    if len(previous) == 1 and previous[0][1] is tail:
+                        chains.pop()  # the header alone was its page's only block
+                    chains.append(([(i - 1, tail), (i, block)], True))
+                    continue
+                if previous and previous[-1][0] == i - 1 and previous[-1][1] is before.blocks[-1] \
+                        and _continues(before, previous[-1][1], page, block):
+                    previous.append((i, block))
                     continue
             chains.append(([(i, block)], False))
     return chains
