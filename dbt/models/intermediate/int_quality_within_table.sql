@@ -1,5 +1,8 @@
 {#- Every within-table identity instance, over all tables of loaded documents (not only the
     designated ones: a broken identity anywhere is worth knowing). -#}
+{#- The key of one printed row of one table, which the row identities group by. -#}
+{%- set table_row = ['disclosure_id', 'table_id', 'source_row', 'row_label', 'code', 'paired_code',
+                     'budget_unit_code', 'fund_source', 'value_year'] %}
 with line_items as (
     select * from {{ ref('int_line_items') }}
 ),
@@ -16,8 +19,7 @@ row_total as (
             || case when fund_source <> 'all' then ' (' || fund_source || ')' else '' end as location,
         expected, actual, n_terms, multiplier
     from ({{ identity_row_total(ref('int_line_items'),
-            ['disclosure_id', 'table_id', 'source_row', 'row_label', 'code', 'paired_code', 'budget_unit_code',
-             'fund_source', 'value_year'], measure='fact_measure') }})
+            table_row, measure='fact_measure') }})
 ),
 
 basic_parts as (
@@ -27,8 +29,7 @@ basic_parts as (
         'row ' || source_row || coalesce(' ' || code, '') || ' ' || row_label as location,
         expected, actual, n_terms, multiplier
     from ({{ identity_basic_parts(ref('int_line_items'),
-            ['disclosure_id', 'table_id', 'source_row', 'row_label', 'code', 'paired_code', 'budget_unit_code',
-             'fund_source', 'value_year'], measure='fact_measure') }})
+            table_row, measure='fact_measure') }})
 ),
 
 parent_children as (

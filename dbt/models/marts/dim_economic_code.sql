@@ -38,8 +38,7 @@ final as (
         all_codes.parent_code,
         all_codes.government_code,
         all_codes.government_code_institution,
-        case when all_codes.aliases is null or all_codes.aliases = '' then []
-             else string_split(all_codes.aliases, '|') end as former_names,
+        {{ pipe_list('all_codes.aliases') }} as former_names,
         coalesce(names_seen.names_seen, []) as names_seen,
         all_codes.origin,
         {{ load_id() }} as load_id
