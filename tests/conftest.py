@@ -43,5 +43,18 @@ def staging(tmp_path_factory):
     return root
 
 
+def assert_outcome(mixed, name: str, status: str, reason: str | None) -> None:
+    """One file of a mixed folder (fixture `mixed`: ingest summary, staging rows by path) got
+    `status` in the run's outcome and in its staging row, and a reason containing `reason`
+    (none at all when `reason` is None)."""
+    summary, docs = mixed
+    outcome = next(o for o in summary.outcomes if o.source_path == name)
+    assert (outcome.status, docs[name]["status"]) == (status, status)
+    if reason is None:
+        assert docs[name]["status_reason"] is None
+    else:
+        assert reason in docs[name]["status_reason"]
+
+
 # The Dagster definitions read dbt's manifest when they load: make sure it is current first.
 ensure_dbt_manifest()

@@ -9,7 +9,7 @@ import pytest
 from dagster_project.ingest import run_ingest
 from dagster_project.staging.store import StagingStore
 
-from .conftest import RAW
+from .conftest import RAW, assert_outcome
 
 GOOD = "001_7457e2252370b02a.txt"
 
@@ -42,13 +42,7 @@ def mixed(tmp_path_factory):
     ],
 )
 def test_status_and_reason(mixed, name, status, reason):
-    summary, docs = mixed
-    outcome = next(o for o in summary.outcomes if o.source_path == name)
-    assert (outcome.status, docs[name]["status"]) == (status, status)
-    if reason is None:
-        assert docs[name]["status_reason"] is None
-    else:
-        assert reason in docs[name]["status_reason"]
+    assert_outcome(mixed, name, status, reason)
 
 
 def test_good_document_still_loads(mixed):

@@ -22,7 +22,7 @@ from dagster_project.synth.render_xlsx import render_xlsx, write_xlsx
 from dagster_project.synth.sheet_layout import SheetSpec
 from dagster_project.staging.store import StagingStore
 
-from .conftest import RAW, SAMPLES
+from .conftest import RAW, SAMPLES, assert_outcome
 
 RENDERERS = {
     "xlsx": render_xlsx,
@@ -150,13 +150,7 @@ def _ole_with_stream(name: str) -> bytes:
     ],
 )
 def test_status_and_reason(mixed, name, status, reason):
-    summary, docs = mixed
-    outcome = next(o for o in summary.outcomes if o.source_path == name)
-    assert (outcome.status, docs[name]["status"]) == (status, status)
-    if reason is None:
-        assert docs[name]["status_reason"] is None
-    else:
-        assert reason in docs[name]["status_reason"]
+    assert_outcome(mixed, name, status, reason)
 
 
 def test_good_documents_in_new_formats_load_fully(mixed, extractions):

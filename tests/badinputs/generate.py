@@ -72,19 +72,18 @@ def mini_report(dept: str, year: int = 2024, *, date: str | None = None, total: 
                   "项目\t预算数\t项目\t预算数",
                   f"一、一般公共预算拨款收入\t{summary}\t一、农林水支出\t{summary}",
                   f"收入总计\t{summary}\t支出总计\t{summary}", ""]
+    def spending(label: str, title: str, extra: str = "") -> list[str]:
+        return [label, f"{dept}{year}年{title}", "单位：万元",
+                "科目编码\t科目名称\t合计\t基本支出\t项目支出",
+                f"2130101\t行政运行\t{admin}\t{admin}\t",
+                f"2130102\t一般行政管理事务\t{project}\t\t{project}",
+                *([extra] if extra else []),
+                f"合计\t\t{total}\t{admin}\t{project}", ""]
+
     if "general" in parts:
-        lines += ["表二", f"{dept}{year}年一般公共预算支出表", "单位：万元",
-                  "科目编码\t科目名称\t合计\t基本支出\t项目支出",
-                  f"2130101\t行政运行\t{admin}\t{admin}\t",
-                  f"2130102\t一般行政管理事务\t{project}\t\t{project}",
-                  *([extra_rows] if extra_rows else []),
-                  f"合计\t\t{total}\t{admin}\t{project}", ""]
+        lines += spending("表二", "一般公共预算支出表", extra_rows)
     if "expenditure" in parts:
-        lines += ["表四", f"{dept}{year}年支出预算总表", "单位：万元",
-                  "科目编码\t科目名称\t合计\t基本支出\t项目支出",
-                  f"2130101\t行政运行\t{admin}\t{admin}\t",
-                  f"2130102\t一般行政管理事务\t{project}\t\t{project}",
-                  f"合计\t\t{total}\t{admin}\t{project}", ""]
+        lines += spending("表四", "支出预算总表")
     if "three" in parts:
         lines += ["表三", f"{dept}{year}年{three_title}", "单位：万元",
                   f"项目\t{year}年预算数", "合计\t3.00", "因公出国（境）费\t0.00",
