@@ -8,13 +8,24 @@ table (title, unit, year, department), which table detectors do not return.
 
 Coordinates are PDF points in the page as displayed (rotation applied), origin bottom-left,
 y growing upwards: the space camelot reports its table boxes in.
+
+What is read must not depend on the fonts a machine has. PDFium draws a font the PDF does
+not embed (STSong-Light, SimSun, ... common in Chinese reports) with a substitute from the
+machine's fonts, so glyph outlines, PDFium's own character boxes (which include them) and the
+columns found between the characters would differ between a machine with CJK fonts installed
+and one without. So a character's box comes from the PDF's own metrics, never from an
+outline (`_Metrics`), and PDFium is kept from the machine's fonts (`hide_system_fonts`).
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 from statistics import median
+from types import SimpleNamespace
 
 from dagster_project.readers.base import ReaderError
 
@@ -134,6 +145,50 @@ def _displayed(rotation: int, width: float, height: float, box: tuple[float, flo
     return left, bottom, right, top
 
 
+_fonts_lock = threading.Lock()
+_fonts_hidden = False
+
+
+def hide_system_fonts() -> None:
+    """Make PDFium blind to the fonts installed on the machine, for this process: a font the
+    PDF does not embed is drawn with PDFium's built-in fonts everywhere, never with a system
+    font that one machine has and another lacks.
+
+    Boxes come from the PDF's metrics either way (`_Metrics`), but which characters PDFium
+    decodes at all still depends on the substitute: a string of one glyph in a non-embedded
+    CID font whose substitute has no outline for it is dropped (`lost_text`; recovered through
+    pdfplumber where a table needs it), with a system CJK font it is kept. Without this the
+    same PDF would give a machine with CJK fonts other characters than one without.
+
+    PDFium keeps a substitute it has once found, so this must run before any document is
+    opened in the process: it runs when this module is imported (the readers' registry
+    imports it), and `open_pdf` makes sure of it again."""
+    global _fonts_hidden
+    if _fonts_hidden:
+        return
+    with _fonts_lock:
+        if _fonts_hidden:
+            return
+        import pypdfium2 as pdfium
+
+        class _NoSystemFonts(pdfium.PdfSysfontBase):
+            """FPDF_SYSFONTINFO that finds no font: PDFium falls back to its own."""
+
+            def EnumFonts(self, _, mapper):  # noqa: N802 - PDFium's callback names
+                return None
+
+            def MapFont(self, _, weight, italic, charset, pitch_family, face, exact):  # noqa: N802
+                return None
+
+            def GetFont(self, _, face):  # noqa: N802
+                return None
+
+        _NoSystemFonts().setup()
+        _fonts_hidden = True
+
+
+hide_system_fonts()  # before any PDFium document of this process: see the docstring
+
 _COPY_PERMISSION = 0x10  # PDF permission bit 5: copy or otherwise extract text
 
 
@@ -146,6 +201,7 @@ def open_pdf(data: bytes):
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
+    hide_system_fonts()
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -162,6 +218,96 @@ def open_pdf(data: bytes):
         pdf.close()
         raise ReaderError("corrupt PDF: no pages could be read")
     return pdf
+
+
+# The vertical extent of every character, in em below and above its baseline: the CJK
+# ideographic em box (OpenType's default for it, and what SimSun and most Chinese fonts
+# declare, near enough). The same for every font, so characters of one size printed on one
+# baseline get one band whatever fonts they are printed in.
+_ASCENT, _DESCENT = 0.88, -0.12
+
+
+@cache
+def _char_calls() -> SimpleNamespace:
+    """The PDFium calls made per character, through prototypes of our own that take and give
+    handles as plain integers: cheaper than pypdfium2's (whose bindings stay as they are)."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    handle, number = ctypes.c_void_p, ctypes.c_int
+
+    def call(name: str, restype, *argtypes):
+        address = ctypes.cast(getattr(raw, name), ctypes.c_void_p).value
+        return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+    double, real = ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_float)
+    return SimpleNamespace(
+        is_generated=call("FPDFText_IsGenerated", number, handle, number),
+        text_object=call("FPDFText_GetTextObject", handle, handle, number),
+        origin=call("FPDFText_GetCharOrigin", number, handle, number, double, double),
+        font=call("FPDFTextObj_GetFont", handle, handle),
+        font_size=call("FPDFText_GetFontSize", ctypes.c_double, handle, number),
+        matrix=call("FPDFText_GetMatrix", number, handle, number, ctypes.POINTER(raw.FS_MATRIX)),
+        glyph_width=call("FPDFFont_GetGlyphWidth", number, handle, ctypes.c_uint32, ctypes.c_float,
+                         real),
+        as_handle=lambda pointer: ctypes.cast(pointer, handle).value,
+        new=lambda: (ctypes.c_double(), ctypes.c_double(), ctypes.c_float(), raw.FS_MATRIX()),
+        byref=ctypes.byref,
+    )
+
+
+class _Metrics:
+    """Character boxes of one text page from the PDF's metrics: the character's origin, and
+    the advance width its font declares for it (/W or /Widths) times the font size along the
+    baseline, the fixed em box above across it, both through the character's matrix (text
+    matrix and CTM). PDFium's loose box is the union of that box and the glyph's outline, its
+    tight box the outline alone: neither is used for a character of the content stream."""
+
+    def __init__(self, textpage) -> None:
+        self.c = _char_calls()
+        self.page = self.c.as_handle(textpage.raw)
+        self.x, self.y, self.width, self.matrix = self.c.new()
+        self.refs = tuple(self.c.byref(v) for v in (self.x, self.y, self.width, self.matrix))
+        self.objects: dict[int, tuple] = {}  # text object -> (font, size, matrix a, b, c, d)
+        self.widths: dict[tuple[int, str], float] = {}  # (font, char) -> advance per unit of size
+
+    def advance(self, font: int, ch: str) -> float:
+        """Advance width of `ch` per unit of font size, as the font declares it (PDFium maps
+        the character back to its code and reads the font's /W or /Widths entry)."""
+        key = (font, ch)
+        width = self.widths.get(key)
+        if width is None:
+            ok = len(ch) == 1 and self.c.glyph_width(font, ord(ch), 1.0, self.refs[2])
+            width = self.width.value if ok else 0.0
+            if not width > 0 and ch.strip():  # no width declared for a printed character
+                width = 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5
+            self.widths[key] = width
+        return width
+
+    def box(self, index: int, ch: str) -> tuple[float, float, float, float] | None:
+        """(left, bottom, right, top) in page space; None for a character PDFium generated
+        (a space or line break it inserted between words), which has no font."""
+        c, page = self.c, self.page
+        if c.is_generated(page, index) == 1:
+            return None
+        obj = c.text_object(page, index)
+        if not obj or not c.origin(page, index, self.refs[0], self.refs[1]):
+            return None
+        known = self.objects.get(obj)
+        if known is None:  # font, size and matrix are the text object's
+            font = c.font(obj)
+            if not font or not c.matrix(page, index, self.refs[3]):
+                return None
+            m = self.matrix
+            known = self.objects[obj] = (font, c.font_size(page, index), m.a, m.b, m.c, m.d)
+        font, size, a, b, c_, d = known
+        ox, oy = self.x.value, self.y.value
+        u = self.advance(font, ch) * size
+        low, high = _DESCENT * size, _ASCENT * size
+        xs = (ox + low * c_, ox + high * c_, ox + u * a + low * c_, ox + u * a + high * c_)
+        ys = (oy + low * d, oy + high * d, oy + u * b + low * d, oy + u * b + high * d)
+        return min(xs), min(ys), max(xs), max(ys)
 
 
 def read_page(pdf, index: int) -> PageLayer:
@@ -186,11 +332,12 @@ def read_page(pdf, index: int) -> PageLayer:
             count = textpage.count_chars()
             text = textpage.get_text_range() if count else ""
             aligned = len(text) == count
+            metrics = _Metrics(textpage)
             for i in range(count):
                 ch = text[i] if aligned else textpage.get_text_range(i, 1)
                 if ch in "\r\n" or not ch:
                     continue
-                box = textpage.get_charbox(i, loose=True)
+                box = metrics.box(i, ch) or textpage.get_charbox(i, loose=True)
                 x0, y0, x1, y1 = _displayed(rotation, width, height,
                                             (box[0] - left, box[1] - bottom, box[2] - left, box[3] - bottom))
                 if ch == " " and x1 - x0 < 0.01:
