@@ -35,9 +35,9 @@ ALL_KINDS = (*BUDGET_KINDS, "table_index", "other")
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern))
     for kind, pattern in (
-        ("table_index", r"报表目录|公开表目录|表格目录|附表目录"),
+        ("table_index", r"报表目录|公开表目录|表格目录|附表目录|^目录$"),
         ("other", r"购买服务.{0,6}目录|指导性目录"),
-        ("performance_target", r"绩效目标|绩效指标"),
+        ("performance_target", r"绩效目标|绩效指标|绩效(情况)?表$"),
         ("three_public", r"三公"),
         ("operating_expense", r"机关运行经费"),
         ("procurement", r"政府采购"),
@@ -70,6 +70,8 @@ def classify(title: str, header_text: str) -> Classification:
         if match:
             return Classification(kind, 0.95, f"title contains {match.group(0)!r}")
     folded_header = fold(header_text)
+    if re.search(r"是否空表|报表名称", folded_header):  # a list of the report's tables names them all
+        return Classification("table_index", 0.8, "header lists report tables")
     for kind, pattern in _RULES:
         match = pattern.search(folded_header)
         if match and kind not in ("table_index",):
@@ -83,6 +85,22 @@ _TITLE_HINT = re.compile(r"表|预算|决算|情况|目录")
 _NOT_TITLE = re.compile(
     r"^(单位|金额单位|计量单位)[:：]|^(部门|单位)(\(单位\))?(名称)?[:：]|^注[:：]|^备注|^说明|预算年度[:：]|^\d{6,}"
 )
+
+
+# A table's title printed as a row of its own grid ('预算03表 支出总表', '2026年部门收支总体情况表'):
+# one phrase ending in 表, optionally with a parenthesised qualifier.
+_GRID_TITLE = re.compile(r"^\S{2,}表(?:[(（][^)）]*[)）])?$")
+
+
+_ENUMERATED = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d+[、.](?!\d)|[（(][一二三四五六七八九十\d]+[)）])")
+
+
+def is_table_title(text: str) -> bool:
+    """Whether a lone cell at the top of a grid (or inside one) is a table's title. An
+    enumerated entry (一、收支预算总表) is a line of a 目录 or a section heading, not a title."""
+    folded = fold(text)
+    return (len(folded) <= 60 and bool(_GRID_TITLE.match(folded)) and not _NOT_TITLE.search(folded)
+            and not _ENUMERATED.match(folded))
 
 
 def pick_title(context: tuple[str, ...]) -> str:

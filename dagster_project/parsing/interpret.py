@@ -21,15 +21,20 @@ from functools import lru_cache
 
 from dagster_project import catalogs
 from dagster_project.parsing.cells import display_label, fold, is_blank_amount, parse_amount
+from dagster_project.parsing.classify import is_table_title
 from dagster_project.parsing.model import LineItem, TableResult, UnparsedCell
 from dagster_project.parsing.vocabulary import (
+    NOT_THREE_PUBLIC,
     TOTAL_ROW,
     UNIT_MULTIPLIERS,
     fund_of,
+    is_change,
     measure_of,
+    relative_year,
     three_public_item,
     unit_in,
     year_in,
+    year_label,
 )
 
 _CODE_FULL = re.compile(r"^(\d{3}(?:\d{2}){0,2})$")
@@ -42,6 +47,8 @@ _NUMBERING = re.compile(
 _NUMBERING_DISPLAY = re.compile(
     r"^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|[①-⑳]|其中[:：]?)+\s*"
 )
+# A lone cell over a grid's columns that dates them ('2026年预算数', '本年预算数'): header.
+_COLUMN_GROUP = re.compile(r"^((19|20)\d{2}年度?|上年度?|本年度?|当年度?)?(预算|决算|执行)数$")
 _CAPTION = re.compile(
     r"^(单位|金额单位|计量单位)[:：]|预算年度|^(部门|单位)(\(单位\))?(名称)?[:：]|^编制单位|^\d{6,}[\u4e00-\u9fff]"
 )
@@ -64,6 +71,9 @@ class Column:
     year: int | None = None
     item: str | None = None  # 三公 item named by the column
     unit: str | None = None
+    year_offset: int | None = None  # 上年… -1, 本年/当年 0: the year relative to the table's
+    change: bool = False  # 增减 / 比上年增减: the change from the previous year, not a value
+    not_three_public: bool = False  # 会议费, 培训费 … beside the 三公 items
 
     @property
     def header(self) -> str:
@@ -102,7 +112,12 @@ def lift_captions(rows: list[list[str]]) -> tuple[list[list[str]], list[str]]:
         has_amount = any(parse_amount(c) is not None for c in cells)
         is_caption = any(_CAPTION.search(fold(c)) for c in cells) and not has_amount
         if len(rows[0]) > 2 and len(cells) == 1 and not has_amount and len(rows) > 1:
-            is_caption = is_caption or bool(unit_in(cells[0]) or year_in(cells[0]))
+            # '2026 年预算数' over all columns is a column group header, not a caption
+            is_caption = is_caption or bool(unit_in(cells[0]) or year_in(cells[0])) \
+                and not _COLUMN_GROUP.match(fold(cells[0]))
+        # the table's own title printed as the grid's first row (预算03表 支出总表)
+        if len(cells) == 1 and not has_amount and len(rows) > 1 and len(rows[0]) > 1:
+            is_caption = is_caption or is_table_title(cells[0])
         if not is_caption:
             break
         captions.extend(cells)
@@ -110,14 +125,40 @@ def lift_captions(rows: list[list[str]]) -> tuple[list[list[str]], list[str]]:
     return rows, captions
 
 
+# Cells a column-number row prints beside its numbers: placeholders (** over the label
+# columns), the row's own name (栏次, 行次, 序号) and the letters 决算 templates give label
+# columns (甲 乙).
+_COLUMN_MARK = re.compile(r"^(?:[*＊×xX#\-—–/]+|栏次|行次|列次|序号|编号|[甲乙丙丁戊己庚辛A-Ha-h])$")
+# A column number, possibly with the identity it satisfies ('3=4+5', '1=2+3+4').
+_COLUMN_NUMBER = re.compile(r"^(\d{1,2})(?:=[\d+\-×*()（）=]+)?$")
+
+
 def _is_column_number_row(row: list[str]) -> bool:
-    """栏次 rows (1 2 3 …) number the columns; they are header, not data."""
-    cells = [fold(c) for c in row if c]
-    if any(c in ("栏次", "序号") for c in cells):
-        rest = [c for c in cells if c not in ("栏次", "序号")]
-        return all(c.isdigit() for c in rest)
-    nums = [int(c) for c in cells if c.isdigit()]
-    return len(cells) >= 3 and len(nums) == len(cells) and nums == sorted(nums) and nums[0] <= 1 + 0 * nums[0]
+    """栏次 rows (1 2 3 …) number the columns; they are header, not data.
+
+    The row's cells are column numbers counting up by one in column order (at least three,
+    from 1), or any column numbers beside a word naming the row (栏次, 行次, 序号); every other
+    cell is blank or a placeholder (`**`, `—`, 甲/乙). Read as amounts they would be
+    1, 2, 3 … 万元 of spending in every column."""
+    numbers: list[int] = []
+    named = False
+    for cell in row:
+        text = fold(cell)
+        if not text:
+            continue
+        match = _COLUMN_NUMBER.match(text)
+        if match:
+            numbers.append(int(match.group(1)))
+        elif _COLUMN_MARK.match(text):
+            named = named or text in ("栏次", "行次", "列次", "序号", "编号")
+        else:
+            return False
+    if not numbers:
+        return False
+    if named:
+        return True
+    counting = all(b == a + 1 for a, b in zip(numbers, numbers[1:]))
+    return len(numbers) >= 3 and counting and numbers[0] <= 1
 
 
 def _is_body_row(row: list[str]) -> bool:
@@ -212,7 +253,7 @@ def _code_system_hint(text: str) -> str | None:
 def _column_role(path: list[str], cells: list[str]) -> tuple[str, str | None]:
     head = fold("".join(path))
     last = fold(path[-1]) if path else ""
-    if re.search(r"序号|栏次", head) and not re.search(r"名称|项目", last):
+    if re.search(r"序号|栏次|^序$", head) and not re.search(r"名称|项目", last):
         return "seq", None
     if re.search(r"单位(编码|代码)", head):
         return "unit_code", None
@@ -223,7 +264,13 @@ def _column_role(path: list[str], cells: list[str]) -> tuple[str, str | None]:
     if re.search(r"备注|说明|简介|依据|用途|内容$|理由", last):
         return "note", None
     filled = [c for c in cells if c and not is_blank_amount(c)]
-    numeric = [c for c in filled if parse_amount(c) is not None]
+    # percentages (增减%, 占比) describe the amounts beside them; they are neither amounts
+    # nor row labels (a label column there would start a panel of its own)
+    if re.search(r"[(（]%[)）]|%$|百分比|比例$|率$", last) and not re.search(r"名称|项目", last) or (
+        filled and sum(1 for c in filled if fold(c).endswith("%")) * 2 > len(filled)
+    ):
+        return "note", None
+    numeric = [c for c in filled if parse_amount(c) is not None or _glued_amount(c)]
     if filled and len(numeric) * 2 < len(filled):
         return "label", None
     if numeric:
@@ -247,11 +294,35 @@ def describe_columns(header: list[list[str]], body: list[list[str]], width: int)
         col.measure = _innermost(paths[c], measure_of) or "total"
         col.fund = _innermost(paths[c], fund_of)
         col.item = _innermost(paths[c], three_public_item)
-        col.year = next((year_in(p) for p in reversed(paths[c]) if year_in(p)), None)
+        col.year, col.year_offset = _column_year(paths[c])
+        col.change = any(is_change(fold(p)) for p in paths[c])
+        col.not_three_public = _not_three_public(paths[c])
         col.unit = next((unit_in(p) for p in reversed(paths[c]) if unit_in(p)), None)
         columns.append(col)
     _name_bare_subtotals(columns)
     return columns
+
+
+def _column_year(path: list[str]) -> tuple[int | None, int | None]:
+    """(year, offset) of a column: the innermost header word that dates it, a printed year
+    (2025年预算数) or one relative to the table's year (上年预算数 -1, 本年 / 当年 0)."""
+    for word in reversed(path):
+        if year := year_in(word):
+            return year, None
+        if (offset := relative_year(fold(word))) is not None:
+            return None, offset
+    return None, None
+
+
+def _not_three_public(path: list[str]) -> bool:
+    """A column of a 三公 table headed by something else (会议费, 培训费, 机关运行经费): the
+    innermost header word naming either a 三公 item or such a thing decides."""
+    for word in reversed(path):
+        if three_public_item(fold(word)):
+            return False
+        if NOT_THREE_PUBLIC.search(fold(word)):
+            return True
+    return False
 
 
 def _name_bare_subtotals(columns: list[Column]) -> None:
@@ -262,6 +333,8 @@ def _name_bare_subtotals(columns: list[Column]) -> None:
     for i, col in enumerate(amounts[1:-1], start=1):
         if col.measure != "total" or amounts[i - 1].measure != "total" or col.fund != amounts[i - 1].fund:
             continue
+        if any(c.role in ("label", "code") for c in columns[amounts[i - 1].index + 1 : col.index]):
+            continue  # the total before it belongs to another panel (收入 | 支出 side by side)
         following = [c.measure for c in amounts[i + 1 : i + 3]]
         if following and following[0] in ("personnel", "public_admin"):
             col.measure = "basic"
@@ -289,9 +362,14 @@ def _panel_side(panel: Panel, body: list[list[str]]) -> str:
     """revenue | expenditure | economic side of a summary-table panel, from header and labels."""
     head = fold("".join("".join(c.path) for c in panel.columns))
     system = next((c.code_system for c in panel.columns if c.code_system), None)
-    if system in ("econ_department", "econ_government"):
-        return system
     labels = [fold(row[c.index]) for c in panel.label_cols for row in body if c.index < len(row)]
+    if system in ("econ_department", "econ_government"):
+        # the header says economic; which system its labels name is counted, as a header
+        # word wrapped into the next cell ('政' / '府预算支出经济科目') loses the 政府
+        def named(system: str) -> int:
+            return sum(1 for x in labels if x and catalogs.resolve_economic_name(strip_numbering(x), system))
+        other = "econ_government" if system == "econ_department" else "econ_department"
+        return other if named(other) > named(system) else system
     income = sum(1 for x in labels if x.endswith("收入") or "拨款" in x and "支出" not in x)
     spend = sum(1 for x in labels if x.endswith("支出"))
     if "收入" in head and "支出" not in head:
@@ -313,6 +391,22 @@ class RowMeaning:
     fund: str | None = None
     item: str | None = None
     is_total: bool = False
+    year: int | None = None  # a row labelled with a year (2025年 | 2026年 | 增减变化金额 rows)
+    year_offset: int | None = None  # a row labelled 上年 (-1) or 本年 / 当年 (0)
+    change: bool = False  # a row labelled 增减 / 比上年增减: changes, not values of a year
+    not_three_public: bool = False  # 行政经费, 会议费 … rows of a 三公 table
+
+
+def _row_dating(meaning: RowMeaning, labels: list[str]) -> None:
+    """Years and changes a row's label cells state: a label column '年度' holding 2025年 /
+    2026年 / 增减变化金额 beside the unit name makes each row a year's values (or changes)."""
+    for text in labels:
+        folded = fold(text)
+        if meaning.year is None and (year := year_label(folded)):
+            meaning.year = year
+        elif meaning.year_offset is None and (offset := relative_year(folded)) is not None:
+            meaning.year_offset = offset
+        meaning.change = meaning.change or is_change(folded)
 
 
 def _system_of_code(code: str, hint: str | None) -> str:
@@ -345,6 +439,10 @@ class _CodeCarry:
 
     def compose(self, group: str, part: str, value: str) -> str | None:
         state = self.parts.setdefault(group, {})
+        if part != "类" and len(value) == 1:
+            # 款 and 项 are two digits by the classification standard; a spreadsheet that stores
+            # them as numbers without a '00' format shows 05 as 5
+            value = value.zfill(2)
         if part == "类":
             state.clear()
             state["类"] = value
@@ -382,6 +480,25 @@ def _row_codes(row: list[str], panel: Panel, carry: _CodeCarry) -> list[tuple[st
     return found
 
 
+_SYSTEM_ORDER = {"function": 0, "econ_department": 1, "econ_government": 2}
+
+
+def _label_codes(row: list[str], panel: Panel) -> list[tuple[str, str | None]]:
+    """Codes printed in the label cells themselves (`2050803-培训支出`). A row may carry one in
+    each of several label columns (支出总表 rows printed as function × 政府经济 × 部门经济
+    pairs): the function code is the row's code and the finer economic code, 部门 before 政府,
+    its paired code."""
+    found: list[tuple[str, str | None]] = []
+    for col in panel.label_cols:
+        text = fold(row[col.index]) if col.index < len(row) else ""
+        match = _LABEL_CODE.match(text) if text else None
+        if match:
+            found.append((match.group(1), col.code_system))
+    if len(found) > 1:
+        found.sort(key=lambda c: _SYSTEM_ORDER.get(_system_of_code(*c), 3))
+    return found
+
+
 def interpret_row(
     row: list[str], panel: Panel, side: str | None, kind: str, carry: _CodeCarry
 ) -> RowMeaning:
@@ -392,6 +509,7 @@ def interpret_row(
                   if c.index < len(row) and row[c.index] and not fold(row[c.index]).isdigit()]
     label = labels[0] if labels else ""
     meaning = RowMeaning(label=label)
+    _row_dating(meaning, labels)
     for col in panel.columns:
         if col.role == "unit_code" and col.index < len(row):
             text = fold(row[col.index])
@@ -399,15 +517,17 @@ def interpret_row(
                 meaning.unit_code = text
     codes = _row_codes(row, panel, carry)
     if not codes and label:
-        match = _LABEL_CODE.match(fold(label))
-        if match:
-            codes = [(match.group(1), None)]
-            meaning.label = display_label(match.group(2))
+        codes = _label_codes(row, panel)
+        if codes:  # the row is named by the cell that gives its code
+            named = next(x for c in panel.label_cols if c.index < len(row)
+                         and (m := _LABEL_CODE.match(x := fold(row[c.index]))) and m.group(1) == codes[0][0])
+            meaning.label = display_label(_LABEL_CODE.match(named).group(2))
     bare = strip_numbering(meaning.label)
     meaning.label = _NUMBERING_DISPLAY.sub("", meaning.label).strip() or meaning.label
     meaning.is_total = bool(TOTAL_ROW.search(bare)) and not codes
     if kind == "three_public":
         meaning.item = three_public_item(bare)
+        meaning.not_three_public = meaning.item is None and bool(NOT_THREE_PUBLIC.search(bare))
     if codes:
         code, hint = codes[0]
         meaning.code, meaning.code_system = code, _system_of_code(code, hint)
@@ -432,6 +552,8 @@ def interpret_row(
     if measure and not re.search(r"^\(?\d", bare) and kind != "project_expenditure":
         meaning.measure = measure
     system_hint = next((c.code_system for c in panel.label_cols if c.code_system), None)
+    if side in ("econ_department", "econ_government") and system_hint in ("econ_department", "econ_government"):
+        system_hint = side  # the system the panel's labels were found to name (_panel_side)
     econ_labels = [display_label(row[c.index]) for c in panel.label_cols if c.index < len(row)]
     if system_hint in ("econ_department", "econ_government") or kind in ("basic_expenditure",) and not system_hint:
         dept = catalogs.resolve_economic_name(econ_labels[0], "econ_department") if econ_labels else None
@@ -451,11 +573,17 @@ def interpret_row(
             meaning.measure = meaning.measure if meaning.measure != "personnel" else None
             return meaning
     if side in ("econ_department", "econ_government"):
-        code = catalogs.resolve_economic_name(bare, side)
-        if code:
-            meaning.code, meaning.code_system = code, side
-            meaning.measure = None if meaning.measure == "personnel" else meaning.measure
-            return meaning
+        # an economic panel names economic categories only; its header may name the wrong
+        # system (or arrive garbled), so the other economic system is tried too, never the
+        # function catalog (债务还本支出, 转移性支出 are names in both)
+        other = "econ_government" if side == "econ_department" else "econ_department"
+        for system in (side, other):
+            code = catalogs.resolve_economic_name(bare, system)
+            if code:
+                meaning.code, meaning.code_system = code, system
+                meaning.measure = None if meaning.measure == "personnel" else meaning.measure
+                return meaning
+        return meaning
     if meaning.measure is None and kind not in ("three_public", "project_expenditure"):
         code = catalogs.resolve_function_name(bare)
         if code and len(code) == 3:
@@ -499,8 +627,187 @@ def _labels_across_panels(row: list[str], panels: list[Panel]) -> dict[int, list
     return out
 
 
+def _value_year(meaning: RowMeaning, col: Column, table_year: int | None) -> tuple[int | None, int]:
+    """(value_year, year_offset) of a cell: the year its row or column prints (a row label
+    2025年 before a column's 2026年预算数 group), else the table's year moved by the row's or
+    column's 上年 (-1). Without a table year the offset is handed on, for the document's year."""
+    if meaning.year or col.year:
+        return meaning.year or col.year, 0
+    offset = meaning.year_offset if meaning.year_offset is not None else (col.year_offset or 0)
+    if table_year is None:
+        return None, offset
+    return table_year + offset, 0
+
+
 def _multiplier(unit: str | None) -> int:
     return UNIT_MULTIPLIERS.get(unit or "元", 1)
+
+
+# A label column naming the budget unit a row belongs to (预算单位, 单位名称, 资金使用单位).
+_UNIT_COLUMN = re.compile(r"^(预算)?单位(名称)?$|资金使用单位|^单位名称")
+
+
+def _first_amount(row: list[str], panel: Panel) -> Decimal | None:
+    return next((v for c in panel.amount_cols if (v := parse_amount(row[c.index])) is not None), None)
+
+
+def _unit_rows_by_repeated_codes(panel: Panel, body: list[list[str]], meanings: list[RowMeaning]) -> list[int]:
+    """Rows that head per-unit blocks of one column (单位A, its 301/302/303 rows, 单位B, its
+    301/302/303 rows …): uncoded, unmeasured rows between which the same codes come back, each
+    equal (to the cent per row added) to the top-level coded rows of its block."""
+    candidates = [r for r, m in enumerate(meanings)
+                  if not m.code and not m.is_total and not m.measure and m.label
+                  and _first_amount(body[r], panel) is not None]
+    if len(candidates) < 2:
+        return []
+    blocks = []
+    for start, end in zip(candidates, [*candidates[1:], len(body)]):
+        coded = [r for r in range(start + 1, end) if meanings[r].code and not meanings[r].is_total]
+        blocks.append((start, coded))
+    keys_seen: dict[tuple, int] = {}
+    repeated = False
+    for n, (_, coded) in enumerate(blocks):
+        for r in coded:
+            m = meanings[r]
+            key = (m.code, m.code_system, m.paired_code)
+            if keys_seen.setdefault(key, n) != n:
+                repeated = True
+    if not repeated:
+        return []
+    for start, coded in blocks:
+        if not coded:
+            return []
+        shortest = min(len(meanings[r].code) for r in coded)
+        tops = [v for r in coded if len(meanings[r].code) == shortest
+                and (v := _first_amount(body[r], panel)) is not None]
+        head = _first_amount(body[start], panel)
+        cent = Decimal("0.01")
+        if head is None or abs(head - sum(tops, Decimal(0))) > cent * len(tops):
+            return []
+    return candidates
+
+
+def mark_unit_rows(panel: Panel, body: list[list[str]], meanings: list[RowMeaning]) -> None:
+    """Spending tables broken down by budget unit print a row naming each unit above that
+    unit's rows, either in a unit column of its own (预算单位 | 科目编码 | 科目名称) or in the
+    category column itself (支出项目类别（资金使用单位）: 单位A, 工资福利支出 … 单位B, 工资福利支出 …).
+    Each unit's rows then carry the unit (its name where no unit code is printed), so that the
+    same code of two units gives two facts. A lone unit row in a table without a 合计 row is
+    the department's own total, printed on top."""
+    unit_cols = [c for c in panel.label_cols if c.path and _UNIT_COLUMN.search(fold(c.path[-1]))]
+    others = [c for c in panel.columns if c.role in ("label", "code") and c not in unit_cols]
+    if unit_cols and others:
+        col = unit_cols[0]
+        rows = [r for r, m in enumerate(meanings) if not m.code and not m.is_total
+                and fold(body[r][col.index]) and _first_amount(body[r], panel) is not None]
+    else:
+        rows = _unit_rows_by_repeated_codes(panel, body, meanings)
+    if len(rows) == 1 and unit_cols and others and not any(m.is_total for m in meanings):
+        meanings[rows[0]].is_total = True
+        return
+    if len(rows) < 2:
+        return
+    for r in rows:
+        meanings[r].unit_code = meanings[r].unit_code or meanings[r].label
+
+
+# An amount cell that starts with the end of the label beside it ('助1839311.66' under
+# '5、对事业单位经常性补'): a label wrapped in its cell whose second line the reader put into
+# the next column.
+_LABEL_TAIL = re.compile(r"^(\D{1,12}?)\s*([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)$")
+# … or after it ('1090.22出' under '其他社会保障和就业支'), the characters ordered by position.
+_LABEL_TAIL_AFTER = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(\D{1,12})$")
+
+
+def _glued_amount(text: str) -> bool:
+    """A decimal amount with a label's tail glued before or after it (counts as an amount
+    when deciding what a column holds)."""
+    match = _LABEL_TAIL.match(text.strip()) or _LABEL_TAIL_AFTER.match(text.strip())
+    if not match:
+        return False
+    number = match.group(2) if match.re is _LABEL_TAIL else match.group(1)
+    return "." in number and bool(re.search(r"[\u4e00-\u9fff]", text))
+
+
+def _split_label_tails(body: list[list[str]], panels: list[Panel]) -> dict[tuple[int, int], str]:
+    """Give a label back the tail the reader glued to the amount beside it, and the amount
+    cell its number. Only where the row has a label in that panel, so the tail has a label to
+    end. Returns the cells as printed, for raw_text."""
+    printed: dict[tuple[int, int], str] = {}
+    for panel in panels:
+        for col in panel.amount_cols:
+            label_col = next((c for c in reversed(panel.label_cols) if c.index < col.index), None)
+            if label_col is None:
+                continue
+            right = col.index + 1
+            for r, row in enumerate(body):
+                text = row[col.index]
+                if not text or parse_amount(text) is not None or not row[label_col.index]:
+                    continue
+                tail, number = None, None
+                if match := _LABEL_TAIL.match(text.strip()):
+                    tail, number = match.group(1), match.group(2)
+                elif (match := _LABEL_TAIL_AFTER.match(text.strip())) and not (
+                    # words after the number that begin the next column's empty label
+                    right < len(row) and not row[right] and any(c.index == right for c in (
+                        c for p in panels for c in p.label_cols))
+                ):
+                    tail, number = match.group(2), match.group(1)
+                if tail is None or is_blank_amount(tail) or parse_amount(number) is None \
+                        or not re.search(r"[\u4e00-\u9fff]|^\s*[)）]+\s*$", tail):
+                    continue
+                printed[(r, col.index)] = text
+                row[label_col.index] = row[label_col.index] + tail.strip()
+                row[col.index] = number
+    return printed
+
+
+# Headers that qualify a figure the vocabulary already names: the same figure net of
+# something (扣除基建投资后预算数), or a part of it (其中：…, the 政府采购 share of spending).
+_VARIANT = re.compile(r"扣除|剔除|不含|^其中|政府采购")
+# Tables whose amount columns become spending facts keyed by (code, measure, fund, year):
+# two columns meaning the same would give two facts with one key.
+_KEYED_KINDS = frozenset({
+    "budget_summary", "expenditure_summary", "fiscal_appropriation_summary",
+    "general_budget_expenditure", "basic_expenditure", "gov_fund", "soe_capital",
+})
+
+
+def _columns_without_facts(panels: list[Panel], sides: list[str | None], result: TableResult) -> dict[int, str]:
+    """Amount columns of a spending table that state no budget figure of their own, with the
+    reason their cells are reported instead of loaded: a variant or part of a figure an earlier
+    column of the panel already states, which the vocabulary cannot tell apart from it
+    (扣除中央基建投资后预算数 beside 年初预算数, the 2026年政府采购项目 小计 beside 支出总计): two
+    facts with one key, and the first printing is the figure the table is about. Change
+    columns (增减额) are not variants: their cells are loaded with measure `change`.
+
+    Other columns that read alike are loaded as before, and noted on the table."""
+    out: dict[int, str] = {}
+    if result.kind not in _KEYED_KINDS:
+        return out
+    for panel, side in zip(panels, sides):
+        if side == "revenue":
+            continue
+        seen: dict[tuple, Column] = {}
+        # a column without a year of its own is of the table's year: the one year the other
+        # columns print, when they print one (2026年政府采购项目 beside 支出总计)
+        years = {c.year for c in panel.amount_cols if c.year}
+        default_year = next(iter(years)) if len(years) == 1 else result.year
+        for col in panel.amount_cols:
+            if col.change:
+                continue
+            dated = col.year or (default_year if not col.year_offset else None)
+            key = (col.measure, col.fund, dated, None if col.year else (col.year_offset or None))
+            first = seen.setdefault(key, col)
+            if first is col:
+                continue
+            if any(_VARIANT.search(fold(p)) for p in col.path):
+                out[col.index] = (f"variant of column {first.index} ({first.header}) the vocabulary "
+                                  f"does not distinguish: {col.header}")
+            else:
+                result.notes.append(f"columns {first.index} ({first.header}) and {col.index} "
+                                    f"({col.header}) read alike")
+    return out
 
 
 def interpret_grid(
@@ -525,16 +832,25 @@ def interpret_grid(
     summary_like = len(panels) > 1 or result.kind in (
         "budget_summary", "fiscal_appropriation_summary", "revenue_summary"
     )
+    printed = _split_label_tails(body, panels)
     sides = [_panel_side(p, body) if summary_like else None for p in panels]
+    not_facts = _columns_without_facts(panels, sides, result)
     carries = [_CodeCarry() for _ in panels]
+    meanings = []
+    for row in body:
+        spanned = _labels_across_panels(row, panels)
+        meanings.append([interpret_row(spanned.get(p, row), panel, sides[p], result.kind, carries[p])
+                         for p, panel in enumerate(panels)])
+    for p, panel in enumerate(panels):
+        if sides[p] != "revenue" and result.kind not in ("three_public", "project_expenditure"):
+            mark_unit_rows(panel, body, [m[p] for m in meanings])
     row_measures: list[str | None] = [None] * len(panels)
     current_unit: list[str | None] = [unit_code] * len(panels)
     for r, row in enumerate(body):
         source_row = len(header) + r
         row_lines = body_lines[r] if r < len(body_lines) else []
-        spanned = _labels_across_panels(row, panels)
         for p, panel in enumerate(panels):
-            meaning = interpret_row(spanned.get(p, row), panel, sides[p], result.kind, carries[p])
+            meaning = meanings[r][p]
             if meaning.unit_code:
                 current_unit[p] = meaning.unit_code
                 result.unit_rows.add(source_row)
@@ -565,12 +881,22 @@ def interpret_grid(
                                      "text in an amount column")
                     )
                     continue
+                if col.index in not_facts:
+                    result.unparsed.append(
+                        UnparsedCell(result.order, source_row, col.index, line, text, not_facts[col.index])
+                    )
+                    continue
                 measure = col.measure
                 if measure == "total":
                     measure = meaning.measure or inherited or _KIND_DEFAULT_MEASURE.get(result.kind, "total")
+                if col.change or meaning.change:
+                    measure = "change"
                 fund = col.fund or meaning.fund or default_fund
                 code, system = meaning.code, meaning.code_system
                 item = col.item if col.item not in (None, "total") else (meaning.item or col.item)
+                if col.not_three_public or meaning.not_three_public:
+                    item = None
+                value_year, year_offset = _value_year(meaning, col, result.year)
                 if result.kind == "three_public" and item:
                     code, system = item, "three_public"
                 unit = col.unit or result.unit
@@ -592,10 +918,11 @@ def interpret_grid(
                         paired_code_system=meaning.paired_code_system,
                         measure=measure,
                         fund_source=fund,
-                        value_year=col.year or result.year,
+                        value_year=value_year,
+                        year_offset=year_offset,
                         amount=value,
                         amount_yuan=(value * multiplier).quantize(Decimal("0.01")),
-                        raw_text=text,
+                        raw_text=printed.get((r, col.index), text),
                         unit_multiplier=multiplier,
                         column_label=col.header,
                         is_total=meaning.is_total,

@@ -34,6 +34,9 @@ class LineItem:
     is_total: bool = False
     # revenue | expenditure: which side of a 收支 table the cell sits on (None in forms).
     side: str | None = None
+    # Years relative to the document's: a 上年 column (-1) of a table that prints no year of its
+    # own, whose value_year is None until extraction dates it (value_year = year + offset).
+    year_offset: int = 0
 
 
 @dataclass
@@ -73,6 +76,9 @@ class PerformanceIndicator:
     target_value: str | None
     target_unit: str | None
     raw_text: str
+    # 指标权重 / 分值: the indicator's share of the project's score as printed (12 for 12%),
+    # None where the form prints no weight column. Not money.
+    weight: Decimal | None = None
 
 
 @dataclass

@@ -32,10 +32,19 @@ _LEVEL2_WORD = re.compile(
 _ONLY_RULE = re.compile(r"^[-—_.·=]+$")
 _LEVEL2 = re.compile(r"二级指标")
 _LEVEL3 = re.compile(r"三级指标|指标内容|指标名称")
-_VALUE = re.compile(r"指标值|目标值")
+_LEVEL3_BARE = re.compile(r"^绩效指标$")  # the indicator column of a form that names no better one
+_VALUE = re.compile(r"指标值(?!类型|内容|说明|解释)|目标值")
+# Columns some forms add beside the indicator: the comparison printed apart from the value
+# (指标性质 ≥ | 指标值 95), the value's unit (计量单位), the indicator's weight in the project's
+# score (指标权重(%), 分值) and the project a row belongs to (项目名称 in a column of its own).
+_OPERATOR_COL = re.compile(r"指标性质|指标值类型|指标方向|比较符|运算符|符号")
+_UNIT_COL = re.compile(r"计量单位|度量单位|^单位$")
+_WEIGHT_COL = re.compile(r"权重|分值")
+_SUBJECT_COL = re.compile(r"^(项目名称|项目)$")
 _LABELLED_AMOUNT = re.compile(r"^(\D+?)[:：]\s*([-\d,.]+)$")
 _FOOTER = re.compile(r"经办人|联系电话|填报日期|填报人|审核人|负责人|联系人")
 _IDENTIFIER = re.compile(r"编码|代码|编号|序号|电话|年度$|年份")
+_SEQUENCE = re.compile(r"序号|编号|编码|代码")
 _SUBJECT_LABEL = re.compile(r"^(项目名称|项目)$")
 
 
@@ -72,21 +81,34 @@ def _title_subject(title: str) -> str | None:
 
 
 def _indicator_columns(row: list[str]) -> dict[str, int | None] | None:
-    """Column positions of an indicator header row (一级指标 | 二级指标 | 三级指标 | 指标值)."""
+    """Column positions of an indicator header row (一级指标 | 二级指标 | 三级指标 | 指标值, or
+    指标名称 | 指标性质 | 指标值 | 计量单位 | 指标权重 without the levels)."""
     joined = fold("".join(row))
-    if not (_LEVEL1.search(joined) and _LEVEL2.search(joined)):
+    if not (_LEVEL1.search(joined) and _LEVEL2.search(joined)
+            or any(_LEVEL3.search(fold(c)) or _LEVEL3_BARE.match(fold(c)) for c in row)):
         return None
-    cols: dict[str, int | None] = {"l1": None, "l2": None, "l3": None, "value": None}
+    cols: dict[str, int | None] = {"l1": None, "l2": None, "l3": None, "value": None,
+                                   "operator": None, "unit": None, "weight": None, "subject": None}
     for c, cell in enumerate(row):
         text = fold(cell)
         if cols["l1"] is None and _LEVEL1.search(text):
             cols["l1"] = c
         elif cols["l2"] is None and _LEVEL2.search(text):
             cols["l2"] = c
+        elif cols["weight"] is None and _WEIGHT_COL.search(text):
+            cols["weight"] = c
+        elif cols["operator"] is None and _OPERATOR_COL.search(text):
+            cols["operator"] = c
+        elif cols["unit"] is None and _UNIT_COL.search(text):
+            cols["unit"] = c
         elif cols["l3"] is None and _LEVEL3.search(text):
             cols["l3"] = c
         elif cols["value"] is None and _VALUE.search(text):
             cols["value"] = c
+        elif cols["subject"] is None and _SUBJECT_COL.match(text):
+            cols["subject"] = c
+    if cols["l3"] is None:
+        cols["l3"] = next((c for c, cell in enumerate(row) if _LEVEL3_BARE.match(fold(cell))), None)
     return cols if cols["value"] is not None else None
 
 
@@ -96,6 +118,27 @@ def _implicit_columns(row: list[str]) -> dict[str, int | None] | None:
     for c, cell in enumerate(row):
         if _LEVEL1_WORD.match(fold(cell)) and c + 3 < len(row):
             return {"l1": c, "l2": c + 1, "l3": c + 2, "value": c + 3}
+    return None
+
+
+def _weight(text: str) -> Decimal | None:
+    """'12', '12%', '12.5' -> Decimal; a blank or a word -> None."""
+    value = parse_amount(re.sub(r"[(（]?[%％][)）]?", "", fold(text)).strip()) if text else None
+    return value if value is not None and value >= 0 else None
+
+
+def _leftover(row: list[str], cols: dict[str, int | None], headings: list[str]) -> list[str] | None:
+    """The cells of an indicator row left of its indicator columns, when they hold numbers
+    (the project's 项目总额 | 财政资金 printed on its first indicator row): those are read as
+    form amounts, like the rows above the indicator grid. Cells right of the first indicator
+    column describe the indicator (scores, notes) and are not money, nor are whole numbers
+    under a 单位编码 / 序号 heading."""
+    first = min(c for key, c in cols.items() if c is not None and key != "subject")
+    rest = [cell if c < first and not (c < len(headings) and _SEQUENCE.search(headings[c])
+                                       and parse_amount(cell) is not None and "." not in cell)
+            else "" for c, cell in enumerate(row)]
+    if any(cell and not is_blank_amount(cell) and parse_amount(cell) is not None for cell in rest):
+        return rest
     return None
 
 
@@ -157,16 +200,19 @@ def interpret_performance(
     """
     subject = _title_subject(result.title) or previous_subject or "overall"
     cols: dict[str, int | None] | None = None
+    headings: list[str] = []  # each column's header words, once an indicator header is found
     level1 = level2 = None
     form_rows: list[int] = []
+    form_view = list(rows)  # what the form reading sees of each row
     for i, row in enumerate(rows):
-        named = _row_subject(row)
-        if named:
-            subject, cols = named, None
         header = _indicator_columns(row)
         if header:
             cols, level1, level2 = header, None, None
+            headings = ["".join(fold(r[c]) for r in rows[: i + 1] if c < len(r)) for c in range(len(row))]
             continue
+        named = _row_subject(row)
+        if named:
+            subject, cols = named, None
         if cols is None:
             cols = _implicit_columns(row)
             if cols is None:
@@ -175,20 +221,30 @@ def interpret_performance(
         row = _realign(row, cols)
 
         def get(key: str, row: list[str] = row) -> str:
-            c = cols[key]
+            c = cols.get(key)
             return display_label(row[c]) if c is not None and c < len(row) else ""
 
+        if get("subject"):  # 项目名称 in a column: the project of this row and those below
+            subject = get("subject")
+        if (rest := _leftover(row, cols, headings)) is not None:
+            form_view[i] = rest
+            form_rows.append(i)
         level1 = get("l1") or level1
         level2 = get("l2") or level2
         raw = get("value")
         if not raw or _ONLY_RULE.match(fold(raw)) or _FOOTER.search(fold(get("l1") + get("l2"))):
             continue  # template rows (指标1: …) and form footers (经办人, 填报日期) are not indicators
         operator, value, unit = parse_target(raw)
+        printed_operator = fold(get("operator"))
+        operator = operator or _OPERATORS.get(printed_operator, printed_operator if printed_operator in (
+            "≥", "≤", ">", "<", "=") else None)
+        unit = unit or get("unit") or None
         result.indicators.append(
             PerformanceIndicator(result.order, i, _line(lines, i, cols["value"]), subject,
-                                 level1, level2, get("l3") or None, operator, value, unit, raw)
+                                 level1, level2, get("l3") or None, operator, value, unit, raw,
+                                 weight=_weight(get("weight")))
         )
-    _form_amounts(result, rows, lines, default_unit, form_rows)
+    _form_amounts(result, form_view, lines, default_unit, form_rows)
     return subject
 
 

@@ -2,7 +2,10 @@
 
 A continuation is recognisable without page numbers: it follows the previous table with no
 title of its own in between, has the same number of columns, and either repeats the
-header rows (dropped here) or starts straight with data.
+header rows (dropped here) or starts straight with data. Some publishers print the title and
+captions again on every page: a grid under the same title and captions that repeats the first
+header row continues the table too. Conversely a grid holding a second titled table is cut in
+two before stitching.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import re
 from dataclasses import replace
 
 from dagster_project.parsing.cells import fold
-from dagster_project.parsing.classify import pick_title
+from dagster_project.parsing.classify import classify, is_table_title, pick_title
 from dagster_project.parsing.vocabulary import unit_in
 from dagster_project.readers.base import RawTable
 
@@ -26,12 +29,85 @@ def _norm(row: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(fold(c) for c in row)
 
 
+def _title_row(row: tuple[str, ...]) -> bool:
+    cells = [c for c in row if c and c.strip()]
+    return len(cells) == 1 and is_table_title(cells[0])
+
+
+def _opens_with_title(table: RawTable) -> bool:
+    """The grid's first filled row is a table title of its own (预算07表 …)."""
+    first = next((row for row in table.rows if any(c.strip() for c in row)), None)
+    return first is not None and _title_row(first)
+
+
+def split_at_titles(table: RawTable) -> list[RawTable]:
+    """A reader may run consecutive tables of one width into one grid (a short 空表 printed
+    under the table before it): a row holding nothing but a table title (预算07表 …) below
+    rows with content starts a table of its own."""
+    def grid_row(row: tuple[str, ...]) -> bool:
+        return sum(1 for c in row if c.strip()) >= 2
+
+    cuts = []
+    seen_content = False
+    for i, row in enumerate(table.rows):
+        if _title_row(row) and seen_content:
+            # a title heads a grid: some row of two or more cells follows before the next title
+            following = next((r for r in table.rows[i + 1:] if grid_row(r) or _title_row(r)), None)
+            if following is not None and grid_row(following):
+                cuts.append(i)
+                seen_content = False
+        elif grid_row(row):
+            seen_content = True
+    if not cuts:
+        return [table]
+    pieces = []
+    for start, end in zip([0, *cuts], [*cuts, table.n_rows]):
+        part = replace(
+            table,
+            rows=table.rows[start:end],
+            row_lines=table.row_lines[start:end],
+            cell_lines=table.cell_lines[start:end],
+            context=table.context if start == 0 else (),
+        )
+        if end < table.n_rows:
+            part = replace(part, last_line=next(
+                (ln for ln in reversed(part.row_lines) if ln is not None), None))
+        pieces.append(part)
+    return pieces
+
+
 def is_continuation(previous: RawTable, table: RawTable) -> bool:
     if table.n_cols != previous.n_cols or previous.n_rows == 0:
         return False
+    if _opens_with_title(table):
+        return False
+    if _repeats_heading(previous, table):
+        return True
     if pick_title(table.context) or any(unit_in(line) for line in table.context):
         return False
     return _only_furniture(table.context)
+
+
+def _heading(context: tuple[str, ...]) -> tuple[str, ...]:
+    """The title line and the captions under it (部门名称：…, 单位：万元), page furniture left out."""
+    title = pick_title(context)
+    if not title:
+        return ()
+    start = max(i for i, line in enumerate(context) if line.strip() == title)
+    return tuple(fold(line) for line in context[start:] if fold(line) and not _FURNITURE.match(fold(line)))
+
+
+def _repeats_heading(previous: RawTable, table: RawTable) -> bool:
+    """Some publishers print a table's title, captions and header again on every page: the
+    grid is the same table continued when its title and captions are those of the grid
+    before and it opens with that grid's first header row. Performance forms are excluded:
+    each project's form carries the same title and header."""
+    heading = _heading(table.context)
+    if not heading or heading != _heading(previous.context) or not table.rows:
+        return False
+    if classify(pick_title(table.context), "").kind == "performance_target":
+        return False
+    return _norm(table.rows[0]) == _norm(previous.rows[0]) and any(table.rows[0])
 
 
 def _drop_repeated_header(previous: RawTable, table: RawTable) -> tuple[int, ...]:
@@ -60,7 +136,7 @@ def drop_empty_columns(table: RawTable) -> RawTable:
 def stitch(tables: list[RawTable]) -> list[RawTable]:
     """Merge continuations into the table they continue; renumber `order`; then drop the
     columns that are blank throughout (only after stitching, so both parts keep one width)."""
-    return [drop_empty_columns(t) for t in _stitch(tables)]
+    return [drop_empty_columns(t) for t in _stitch([p for t in tables for p in split_at_titles(t)])]
 
 
 def _stitch(tables: list[RawTable]) -> list[RawTable]:

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 MEASURES = (
     "total", "basic", "project", "reserve", "personnel", "public_admin", "transfer_to_superior",
-    "business_operation", "subsidy_to_affiliates", "carryover_out", "amount",
+    "business_operation", "subsidy_to_affiliates", "carryover_out", "amount", "change",
 )
 FUND_SOURCES = (
     "all", "general_budget", "gov_fund", "soe_capital", "special_account", "business_income",
@@ -29,8 +29,10 @@ MEASURE_WORDS: tuple[tuple[str, str], ...] = (
     (r"(事业单位)?经营支出", "business_operation"),
     (r"对附属单位(的)?补助支出", "subsidy_to_affiliates"),
     (r"人员经费和公用经费", "basic"),
-    (r"人员经费|人员支出", "personnel"),
-    (r"公用经费|日常公用|公用支出", "public_admin"),
+    # the short column titles 人员类 / 公用类 (a basic-spending table's two columns) only
+    # as a whole cell: 人员 inside a name (戒毒人员生活) is not the category
+    (r"人员经费|人员支出|^人员(类|费用?)$", "personnel"),
+    (r"公用经费|日常公用|公用支出|^公用(类|费用?)$", "public_admin"),
     (r"基本支出", "basic"),
     (r"项目支出|专项业务经费|专项资金|项目经费", "project"),
 )
@@ -59,8 +61,49 @@ THREE_PUBLIC_ITEMS: tuple[tuple[str, str], ...] = (
     (r"公务用车运行", "vehicle_operation"),
     (r"因公出国|出国\(境\)|出国（境）", "overseas_travel"),
     (r"公务接待", "reception"),
-    (r"^合计$|^总计$|三公.*合计|^小计$", "total"),
+    (r"^合计$|^总计$|三公.*(合计|总计|总额)|^小计$|^\W?三公\W?经费(小计|预算数?|支出)?$", "total"),
 )
+
+# Rows and columns of a 三公 table that are not 三公 (the 行政经费 above it, 会议费 and 培训费
+# beside it, 机关运行经费): they take no 三公 item from the other axis (a 合计 column).
+NOT_THREE_PUBLIC = re.compile(r"会议费|培训费|行政经费|机关运行经费|行政运行经费")
+
+# A column or row that prints the change from the previous year (增减, 比上年增减, 增长率),
+# not a budget value of any year: its cells get measure `change`. Matched on a whole header
+# word or label, so names that merely contain 变化 (应对气候变化管理事务) are not changes.
+_CHANGE = re.compile(
+    r"^((比上年|较上年|与上年相比|同比)(增减|增长|增加|减少|变化|变动)|增减|增长|变化|变动)(变化|变动)?"
+    r"(额|金额|数|率|幅度|情况|百分比)?(\(%\)|%)?$"
+)
+# Header words that date a column (or a row) relative to the budget year: 上年预算数 is the
+# year before, 本年 / 当年 the budget year. Whole words only: 上年结转 is a fund, not a year.
+_PREVIOUS_YEAR = re.compile(r"^上(一)?年(度)?(预算|预算数|执行数|决算数|数|金额)?$")
+_THIS_YEAR = re.compile(r"^(本|当)年(度)?(预算|预算数|数|金额)?$")
+# A row label that is only a year (2025年, 2026年度, 2026年预算数).
+_YEAR_LABEL = re.compile(r"^((?:19|20)\d{2})年(度)?(预算|预算数|决算数|执行数|数)?$")
+
+
+@lru_cache(maxsize=1 << 14)  # pure, and asked about the same header words over and over
+def is_change(text: str) -> bool:
+    """增减 / 增减变化金额 / 比上年增减 / 增长率 (folded text)."""
+    return bool(_CHANGE.match(text))
+
+
+@lru_cache(maxsize=1 << 14)  # pure, and asked about the same header words over and over
+def relative_year(text: str) -> int | None:
+    """-1 for 上年(预算数), 0 for 本年 / 当年(预算数), None otherwise (folded text)."""
+    if _PREVIOUS_YEAR.match(text):
+        return -1
+    if _THIS_YEAR.match(text):
+        return 0
+    return None
+
+
+@lru_cache(maxsize=1 << 14)  # pure, and asked about the same header words over and over
+def year_label(text: str) -> int | None:
+    """The year of a row label that is nothing but a year ('2025 年' -> 2025; folded text)."""
+    match = _YEAR_LABEL.match(text)
+    return int(match.group(1)) if match else None
 
 _COMPILED: dict[int, tuple[tuple[re.Pattern[str], str], ...]] = {}
 

@@ -32,7 +32,7 @@ def project_facts(extraction: Extraction) -> Counter:
 
 def indicator_facts(extraction: Extraction) -> Counter:
     return Counter(
-        (i.subject, i.level1, i.level2, i.level3, i.operator, i.target_value, i.target_unit)
+        (i.subject, i.level1, i.level2, i.level3, i.operator, i.target_value, i.target_unit, str(i.weight))
         for t in extraction.tables for i in t.indicators
     )
 

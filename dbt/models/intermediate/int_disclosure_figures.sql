@@ -13,20 +13,67 @@ disclosures as (
     group by disclosure_id
 ),
 
-category_candidates as (
+category_lines as (
     select
         li.disclosure_id,
+        li.table_id,
         li.fact_measure as measure,
-        li.amount_yuan,
-        row_number() over (
-            partition by li.disclosure_id, li.fact_measure
-            order by li.fund_source <> 'all', ds.priority, li.doc_id, li.table_order, li.source_row, li.source_col
-        ) as rank
+        li.fund_source,
+        ds.priority,
+        li.doc_id,
+        li.table_order,
+        li.is_total,
+        li.source_row,
+        li.source_col,
+        li.amount_yuan
     from line_items as li
     inner join {{ ref('designated_sources') }} as ds
         on ds.fact = 'category_total' and ds.table_kind = li.table_kind
     where li.fact = 'category_total'
       and (li.value_year is null or li.value_year = li.fiscal_year)
+),
+
+-- A table that splits basic spending into 人员 and 公用 columns without printing their
+-- 基本支出 subtotal (基本支出 over 人员支出 | 日常公用支出) states basic spending as their sum,
+-- row by row: that sum is the table's basic figure, ranked like a printed one.
+derived_basic as (
+    select
+        disclosure_id,
+        table_id,
+        'basic' as measure,
+        fund_source,
+        priority,
+        doc_id,
+        table_order,
+        is_total,
+        source_row,
+        min(source_col) as source_col,
+        sum(amount_yuan) as amount_yuan
+    from category_lines as parts
+    where measure in ('personnel', 'public_admin')
+      and not exists (
+          select 1 from category_lines as printed
+          where printed.table_id = parts.table_id and printed.measure = 'basic'
+      )
+    group by disclosure_id, table_id, fund_source, priority, doc_id, table_order, is_total, source_row
+),
+
+category_candidates as (
+    select
+        disclosure_id,
+        measure,
+        amount_yuan,
+        -- a table's own total row before its category rows: a 合计 printed below rows that
+        -- carry no code (function names the catalog cannot place) still wins
+        row_number() over (
+            partition by disclosure_id, measure
+            order by fund_source <> 'all', priority, doc_id, table_order, not is_total, source_row, source_col
+        ) as rank
+    from (
+        select * from category_lines
+        union all
+        select * from derived_basic
+    )
 ),
 
 categories as (
@@ -69,13 +116,77 @@ revenue_by_fund as (
     group by disclosure_id
 ),
 
-three_public_printed as (
+three_public_cells as (
+    -- one 三公 total per row and fund: the printing that names 三公 (a 合计 column that adds
+    -- 会议费 and 培训费 comes second), of the budget year (rows or columns of other years and
+    -- 增减 changes are not)
     select
         disclosure_id,
-        arg_min(amount_yuan, printing_order) as three_public_yuan
+        table_id,
+        table_order,
+        source_row,
+        fund_source,
+        bool_or(is_total) as is_total,
+        arg_min(amount_yuan, printing_order) as amount_yuan,
+        min(printing_order) as printing_order
     from {{ ref('int_designated_line_items') }}
     where fact = 'three_public' and code = 'total' and value_year = fiscal_year
-    group by disclosure_id
+    group by all
+),
+
+three_public_rows as (
+    -- a row's 财政拨款 三公 total: its all-funds (or 财政拨款) cell, else the sum of its
+    -- 一般公共预算 | 政府性基金 | 国有资本经营 cells (a table that splits every column by fund)
+    select
+        disclosure_id,
+        table_id,
+        table_order,
+        source_row,
+        bool_or(is_total) as is_total,
+        min(printing_order) as printing_order,
+        coalesce(
+            arg_min(amount_yuan, printing_order) filter (where fund_source in ('all', 'fiscal_appropriation')),
+            sum(amount_yuan) filter (where fund_source in ('general_budget', 'gov_fund', 'soe_capital')),
+            arg_min(amount_yuan, printing_order)
+        ) as amount_yuan
+    from three_public_cells
+    group by all
+),
+
+three_public_first as (
+    -- the first printing: the row (or column) that names 三公, then the first printed
+    select disclosure_id, table_id, source_row
+    from three_public_rows
+    qualify row_number() over (
+        partition by disclosure_id order by printing_order, table_order, table_id, source_row
+    ) = 1
+),
+
+three_public_units as (
+    -- a table of per-unit rows without a 合计 row: the units add up to the disclosure's
+    -- figure, unless one row is the sum of the others (a department above its units)
+    select
+        r.disclosure_id,
+        count(*) as n_rows,
+        sum(r.amount_yuan) as sum_yuan,
+        max(r.amount_yuan) as largest_yuan
+    from three_public_rows as r
+    inner join three_public_first as f using (disclosure_id, table_id)
+    group by r.disclosure_id
+    having not bool_or(r.is_total)
+),
+
+three_public_printed as (
+    select
+        r.disclosure_id,
+        case
+            when u.n_rows > 1 and u.sum_yuan = 2 * u.largest_yuan then u.largest_yuan
+            when u.n_rows > 1 then u.sum_yuan
+            else r.amount_yuan
+        end as three_public_yuan
+    from three_public_rows as r
+    inner join three_public_first as f using (disclosure_id, table_id, source_row)
+    left join three_public_units as u using (disclosure_id)
 ),
 
 three_public_declared_empty as (

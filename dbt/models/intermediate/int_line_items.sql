@@ -43,6 +43,8 @@ classified as (
                    or coalesce(column_label, '') like '%三公%') then 1000000 else 0 end)
             + source_row * 1000 + source_col as printing_order,
         case
+            -- 增减 / 比上年增减 cells state a change from the previous year, no year's value
+            when measure = 'change' then 'other'
             when table_kind = 'three_public' and code_system = 'three_public' then 'three_public'
             when table_kind = 'revenue_summary' and code_system = 'function' and not is_total then 'revenue_by_function'
             when table_kind = 'revenue_summary' and is_total and fund_source <> 'all' then 'revenue_by_fund'

@@ -1,5 +1,6 @@
 {#- Performance targets (绩效目标表): one row per indicator, its three levels, the comparison
-    operator, target value and unit split out of the printed text (kept in raw_text). -#}
+    operator, target value and unit split out of the printed text (kept in raw_text), and the
+    indicator's weight where the form prints one (指标权重). -#}
 with indicators as (
     select * from {{ ref('stg_performance_indicators') }}
 ),
@@ -24,6 +25,7 @@ final as (
         indicators.target_value,
         indicators.target_unit,
         indicators.raw_text,
+        indicators.weight,
         {{ load_id() }} as load_id
     from indicators
     inner join documents using (doc_id)

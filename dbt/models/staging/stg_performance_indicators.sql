@@ -10,5 +10,6 @@ select
     operator,
     target_value,
     target_unit,
-    raw_text
+    raw_text,
+    weight
 from {{ source('staging', 'performance_indicators') }}
