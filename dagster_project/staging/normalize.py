@@ -15,6 +15,7 @@ from dagster_project.parsing.classify import BUDGET_KINDS
 from dagster_project.parsing.extract import DocumentInfo, Extraction
 
 MONEY = pl.Decimal(18, 2)
+WEIGHT = pl.Decimal(18, 4)  # 指标权重 / 分值 of a performance indicator (not money)
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "documents": {
@@ -60,17 +61,26 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "doc_id": pl.String, "table_id": pl.String, "source_row": pl.Int32,
         "source_line": pl.Int32, "subject": pl.String, "level1": pl.String, "level2": pl.String,
         "level3": pl.String, "operator": pl.String, "target_value": pl.String,
-        "target_unit": pl.String, "raw_text": pl.String,
+        "target_unit": pl.String, "raw_text": pl.String, "weight": WEIGHT,
     },
     "narrative_amounts": {
         "doc_id": pl.String, "text_index": pl.Int32, "text_offset": pl.Int32, "topic": pl.String,
         "code": pl.String,
         "fund_source": pl.String, "amount_yuan": MONEY, "count": pl.Int32, "unit": pl.String,
-        "value_year": pl.Int32, "raw_text": pl.String,
+        "printed_decimals": pl.Int32, "value_year": pl.Int32, "raw_text": pl.String,
     },
 }
 FACT_ENTITIES = ("tables", "line_items", "unparsed_cells", "projects", "performance_indicators",
                  "narrative_amounts")
+
+
+def printed_decimals(amount: Decimal | None) -> int | None:
+    """Decimals a number was printed with (10,806 -> 0, 4,704.239912 -> 6): the precision a
+    narrative statement can be held to ('10,806万元' is right to within half a 万元)."""
+    if amount is None:
+        return None
+    exponent = amount.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else None
 
 
 def table_id(doc_id: str, order: int) -> str:
@@ -172,12 +182,13 @@ def fact_rows(extraction: Extraction) -> dict[str, list[dict]]:
                 "level2": ind.level2, "level3": ind.level3, "operator": ind.operator,
                 "target_value": ind.target_value, "target_unit": ind.target_unit,
                 "raw_text": ind.raw_text,
+                "weight": None if ind.weight is None else ind.weight.quantize(Decimal("0.0001")),
             })
     narrative = [
         {"doc_id": doc_id, "text_index": n.text_index, "text_offset": n.text_offset, "topic": n.topic,
          "code": n.code,
          "fund_source": n.fund_source, "amount_yuan": n.amount_yuan, "count": n.count, "unit": n.unit,
-         "value_year": n.value_year, "raw_text": n.raw_text}
+         "printed_decimals": printed_decimals(n.amount), "value_year": n.value_year, "raw_text": n.raw_text}
         for n in extraction.narrative
     ]
     return {

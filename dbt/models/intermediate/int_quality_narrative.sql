@@ -96,8 +96,11 @@ compared as (
             when n.topic = 'three_public' then coalesce(tp_same_fund.table_title, tp_any.table_title)
             when n.topic = 'operating_expense' then operating.table_title
         end as table_title,
-        greatest(n.multiplier, coalesce(same_fund.multiplier, all_funds.multiplier, code_all.multiplier,
-                 code_same_fund.multiplier, tp_same_fund.multiplier, operating.multiplier, 1)) as tolerance_multiplier
+        -- the tolerance is set by the coarser printing: the table's unit, or the narrative's own
+        -- precision ('10,806万元' rounds to a whole 万元, 100 times the 0.01 the macro assumes)
+        greatest(n.multiplier * case coalesce(n.printed_decimals, 2) when 0 then 100 when 1 then 10 else 1 end,
+                 coalesce(same_fund.multiplier, all_funds.multiplier, code_all.multiplier,
+                          code_same_fund.multiplier, tp_same_fund.multiplier, operating.multiplier, 1)) as tolerance_multiplier
     from narrative as n
     left join figures using (disclosure_id)
     left join projects using (disclosure_id)

@@ -8,6 +8,7 @@ select
     cast(amount_yuan as decimal(18, 2)) as amount_yuan,
     count,
     unit,
+    printed_decimals,
     value_year,
     raw_text
 from {{ source('staging', 'narrative_amounts') }}
