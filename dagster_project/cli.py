@@ -120,6 +120,20 @@ def _load_log(paths: WarehousePaths, verbose: bool) -> Iterator[None]:
         (paths.build_dir / LOAD_LOG).write_text(buffer.getvalue(), encoding="utf-8")
 
 
+def _absence_note(row: dict) -> str | None:
+    """Why a loaded document is not where an analyst would look for it, if it is not: every
+    loaded document is in a disclosure, and one whose department could not be read is its own
+    disclosure with department_name NULL."""
+    if row["status"] not in LOADED:
+        return None  # its status already says why it is not in the marts
+    if row["disclosure_id"] is None:
+        return "in no disclosure (no fiscal year): its facts are not in the marts"
+    if row["department_name"] is None:
+        return ("department not found: published as a disclosure of its own with department_name NULL "
+                "(flagged in marts.mart_data_quality)")
+    return None
+
+
 def _print_summary(outcome, paths: WarehousePaths, progress: Progress | None = None) -> None:
     """Documents by status, tables by kind and counts over the whole staging area (what the
     warehouse holds), with this run's own work stated first."""
@@ -156,6 +170,8 @@ def _print_summary(outcome, paths: WarehousePaths, progress: Progress | None = N
         if row["status"] != "ok":
             out.print(f"  [yellow]{row['status']}[/] {escape(row['source_path'])}: {escape(row['status_reason'] or '')}",
                       markup=True, highlight=False)
+        if (note := _absence_note(row)) is not None:
+            out.print(f"  [yellow]{row['status']}[/] {escape(row['source_path'])}: {note}", markup=True, highlight=False)
     for path, why in outcome.skipped.items():
         out.print(f"  [yellow]skipped[/] {escape(path)}: {escape(why)}", markup=True, highlight=False)
     findings = [f for f in outcome.check_failures if f[2] == "WARN"]
@@ -231,7 +247,8 @@ def _extract(args: argparse.Namespace) -> int:
             out.print(f"  project: {escape(p.project_name)} = {p.amount_yuan} ({escape(p.budget_unit_code or '')})")
         for i in t.indicators:
             out.print(escape(f"  indicator [{i.subject}] {i.level1}/{i.level2}/{i.level3}: "
-                             f"{i.operator or ''}{i.target_value or ''}{i.target_unit or ''}"))
+                             f"{i.operator or ''}{i.target_value or ''}{i.target_unit or ''}"
+                             + (f" (weight {i.weight})" if i.weight is not None else "")))
     _print_narrative(out, extraction)
     return 0
 

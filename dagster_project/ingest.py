@@ -253,12 +253,13 @@ def record_document(path: Path, display: str, store: StagingStore, doc: Document
     row = document_frame(doc, extraction, fingerprint)
     store.write("documents", doc.doc_id, row)
     findings: dict[str, str] = {}
-    if extraction is not None:
+    if extraction is not None and doc.status in LOADED:
+        # only a loading document's facts are staged: a rejected one may hold amounts that do
+        # not fit DECIMAL(18,2) at all (`budgetwh extract` shows them for diagnosis)
         rows = fact_rows(extraction)
         for entity, entity_rows in rows.items():
             store.write(entity, doc.doc_id, frame_of(entity, entity_rows))
-        if doc.status in LOADED:
-            findings = document_findings(row.row(0, named=True), rows["line_items"])
+        findings = document_findings(row.row(0, named=True), rows["line_items"])
     else:
         store.remove_facts(doc.doc_id)
     # the manifest entry comes last: a load killed before it leaves a document the next run

@@ -27,6 +27,8 @@ from .conftest import RAW, SAMPLES, assert_outcome
 RENDERERS = {
     "xlsx": render_xlsx,
     "xlsx_one_sheet": functools.partial(render_xlsx, one_sheet=True),
+    # numbers without number formats: amounts shown as 50 for 50.00, 款 codes as 5 for 05
+    "xlsx_general": functools.partial(render_xlsx, general_numbers=True),
     "xls": render_xls,
     "docx": render_docx,
     "html": render_html,
@@ -35,7 +37,7 @@ RENDERERS = {
     # GBK bytes labelled GB2312 through http-equiv, as portals do (read as GB18030)
     "html_gb2312": functools.partial(render_html, encoding="gbk", declared="gb2312", http_equiv=True),
 }
-FORMAT_OF = {"xlsx": "xlsx", "xlsx_one_sheet": "xlsx", "xls": "xls", "docx": "docx",
+FORMAT_OF = {"xlsx": "xlsx", "xlsx_one_sheet": "xlsx", "xlsx_general": "xlsx", "xls": "xls", "docx": "docx",
              "html": "html", "html_gbk": "html", "html_gb2312": "html"}
 
 
@@ -184,3 +186,16 @@ def test_run_picks_up_new_formats_without_configuration(tmp_path, capsys):
     assert code == 0 and "documents by status: ok 4" in out
     formats = StagingStore(tmp_path / "wh" / "staging").read("documents")["format"].sort().to_list()
     assert formats == ["docx", "html", "text", "xls"]
+
+
+def test_general_format_workbook_really_holds_bare_numbers():
+    """The xlsx_general variant is what it claims: amounts and split codes as bare numbers
+    (so the invariance above covers workbooks that lost their number formats)."""
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(rendered("004_c7edf4338a4ef304.txt", "xlsx_general")))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert {c.number_format for c in cells if c.value == 16390.41} == {"General"}
+    assert any(c.value == 5 and c.number_format == "General" for c in cells)  # 款 05

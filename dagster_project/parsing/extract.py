@@ -32,7 +32,8 @@ from dagster_project.parsing.narrative import narrative_amounts
 from dagster_project.parsing.performance import interpret_performance
 from dagster_project.parsing.stitch import stitch
 from dagster_project.parsing.vocabulary import UNIT_MULTIPLIERS, fund_of, unit_in
-from dagster_project.readers.base import RawTable, ReaderError, check_page_count
+from dagster_project.parsing.invariants import violations
+from dagster_project.readers.base import RawTable, ReadResult, ReaderError, check_page_count
 from dagster_project.readers.registry import reader_for
 
 _EMPTY_NOTE = re.compile(
@@ -82,10 +83,14 @@ class Extraction:
         return [u for t in self.tables for u in t.unparsed]
 
 
-def disclosure_id(dept_key: str | None, year: int | None, scope: str) -> str | None:
-    if not dept_key or not year:
+def disclosure_id(dept_key: str | None, year: int | None, scope: str, doc_id: str) -> str | None:
+    """What one department published for one year and scope. A report whose department could
+    not be read is a disclosure of its own (keyed by its content), published with the
+    department unknown rather than left out of the marts."""
+    if not year:
         return None
-    digest = hashlib.sha256(f"{dept_key}|{year}|{scope}".encode()).hexdigest()[:16]
+    who = dept_key or f"document:{doc_id}"
+    digest = hashlib.sha256(f"{who}|{year}|{scope}".encode()).hexdigest()[:16]
     return f"{year}-{digest}"
 
 
@@ -250,18 +255,24 @@ def _is_unit_row(result: TableResult, source_row: int) -> bool:
     return source_row in result.unit_rows
 
 
-def extract_document(data: bytes, source_path: str) -> Extraction:
-    """Everything one report holds. Raises ReaderError for files that are not reports."""
-    sha = hashlib.sha256(data).hexdigest()
-    reader = reader_for(data)
-    read = reader.read(data)
-    if read.pages:
-        check_page_count(read.pages)  # the limit holds for every reader that counts pages
-    raws = stitch(read.tables)
+@dataclass(frozen=True)
+class Publisher:
+    """Who published a report and for what: read from captions, titles and narrative."""
+
+    name: str | None
+    key: str | None
+    unit_code: str | None
+    scope: str
+    region: tuple[str | None, str | None, str | None]
+
+
+def interpret_tables(raws: list[RawTable]) -> list[TableResult]:
+    """Every grid interpreted; the document's most printed unit stands in for a table that
+    prints none, and a performance form broken over untitled grids keeps its project."""
     units = Counter(u for t in raws for c in t.context if (u := unit_in(c)))
     default_unit = units.most_common(1)[0][0] if units else None
     tables: list[TableResult] = []
-    subject = None  # a performance form broken over untitled grids keeps its project
+    subject = None
     for raw in raws:
         table = _interpret_table(raw, default_unit, subject)
         if table.kind == "performance_target":
@@ -269,77 +280,127 @@ def extract_document(data: bytes, source_path: str) -> Extraction:
         elif table.title:
             subject = None
         tables.append(table)
+    return tables
 
+
+def mark_declared_empty(raws: list[RawTable], tables: list[TableResult],
+                        text_lines: list[str]) -> list[tuple[str, bool, str | None]]:
+    """Budget tables without amounts that the report's 目录 or a note under them declares
+    empty (空表, 本表无数据): published as empty, not missing. Returns the 目录's entries."""
     index = [e for raw, t in zip(raws, tables) if t.kind == "table_index" for e in _index_entries(raw)]
     for i, table in enumerate(tables):
         if table.kind not in BUDGET_KINDS or table.line_items or table.indicators:
             continue
         declared = next((e for e in index if e[1] and _title_matches(e[0], table.title)), None)
-        following = raws[i + 1].context if i + 1 < len(raws) else tuple(read.text_lines[-3:])
+        following = raws[i + 1].context if i + 1 < len(raws) else tuple(text_lines[-3:])
         note = next((line for line in following if _EMPTY_NOTE.search(fold(line))), None)
         if declared:
             table.declared_empty, table.empty_reason = True, declared[2] or "报表目录: 空表"
         elif note:
             table.declared_empty, table.empty_reason = True, display_label(note)
+    return index
 
-    tables += _declared_only(index, tables)
-    missing = [name for name, _, _ in index if not any(_title_matches(name, t.title) for t in tables)]
 
-    year, year_note = fiscal_year([t.year for t in tables if t.kind in BUDGET_KINDS and t.year], read.text_lines)
-    for table in tables:  # a title without a year is the document's year
+def date_tables(tables: list[TableResult], text_lines: list[str]) -> tuple[int | None, str | None]:
+    """The document's fiscal year, given to every table, line item and project printed
+    without one. Returns (year, a note when the year had to be inferred or disagrees)."""
+    year, note = fiscal_year([t.year for t in tables if t.kind in BUDGET_KINDS and t.year], text_lines)
+    for table in tables:
         if table.year is None:
             table.year = year
             for item in table.line_items:
-                item.value_year = item.value_year or year
+                item.value_year = item.value_year or (year + item.year_offset if year else None)
             for project in table.projects:
                 project.value_year = project.value_year or year
-    # captions printed inside a grid (部门：… | 单位：万元 as its first row) count as captions too
-    captions = [c for raw in raws for c in (*raw.context[-4:], *lift_captions([list(r) for r in raw.rows])[1])]
-    name, unit_code = find_department(captions, read.text_lines)
+    return year, note
+
+
+def _captions(raw: RawTable) -> list[str]:
+    """The lines above a grid, and captions printed inside it (部门：… | 单位：万元 as its first row)."""
+    return [*raw.context[-4:], *lift_captions([list(r) for r in raw.rows])[1]]
+
+
+def identify_publisher(raws: list[RawTable], tables: list[TableResult], text_lines: list[str]) -> Publisher:
+    captions = [c for raw in raws for c in _captions(raw)]
+    name, unit_code = find_department(captions, text_lines, [row for raw in raws for row in raw.rows])
     titles = [t.title for t in tables if t.title]
-    scope = find_scope(titles + read.text_lines[:5], name)
-    key = department_key(name) if name else None
-    province, city, county = region(name)
-    budget_tables = [t for t in tables if t.kind in BUDGET_KINDS]
-    items = sum(len(t.line_items) for t in budget_tables)
-    unparsed = sum(len(t.unparsed) for t in budget_tables)
-    narrative = narrative_amounts(read.text_lines)
-    notes = [*read.warnings, *([year_note] if year_note else [])]  # reader notes first
-    several = departments_in_one_file([
-        (t.kind, table_department(t.title, [*raw.context[-4:], *lift_captions([list(r) for r in raw.rows])[1]]))
+    if unit_code is None:  # a budget-unit code printed in a table's unit column
+        unit_code = next((li.budget_unit_code for t in tables for li in t.line_items
+                          if li.budget_unit_code and len(li.budget_unit_code) >= 6), None)
+    return Publisher(name, department_key(name) if name else None, unit_code,
+                     find_scope(titles + text_lines[:5], name), region(name))
+
+
+def several_departments(raws: list[RawTable], tables: list[TableResult]) -> dict[str, list[str]] | None:
+    return departments_in_one_file([
+        (t.kind, table_department(t.title, _captions(raw)))
         for raw, t in zip(raws, tables) if t.kind in BUDGET_KINDS and t.line_items
     ])
+
+
+def judge(read: ReadResult, tables: list[TableResult], narrative: list[NarrativeAmount],
+          publisher: Publisher, year: int | None,
+          several: dict[str, list[str]] | None) -> tuple[str, str | None]:
+    """(status, reason): whether the document loads, in part, or not at all, and why.
+
+    quarantined: nothing of it can be trusted (not a report, several departments' reports in
+    one file, scanned pages only). rejected: it was read, but its facts break an invariant the
+    marts rely on (parsing/invariants.py). partial: it loads, with cells it could not read."""
+    budget = [t for t in tables if t.kind in BUDGET_KINDS]
+    items = sum(len(t.line_items) for t in budget)
+    unparsed = sum(len(t.unparsed) for t in budget)
     ocr = (f"needs OCR: {read.pages_without_text} of {read.pages} pages have no text layer (scanned)"
            if read.pages and read.pages_without_text else None)
     if several:
         # facts of two departments under one department's name would be wrong, not partial
-        status, reason = "quarantined", "reports of several departments in one file (" + "; ".join(
+        return "quarantined", "reports of several departments in one file (" + "; ".join(
             f"{dept}: {len(kinds)} table kinds" for dept, kinds in several.items()) + "): publish one file per department"
-    elif ocr and read.pages_without_text >= read.pages:
-        status, reason = "quarantined", ocr
-    elif ocr:
-        status, reason = "partial", ocr + (f"; {unparsed} numeric cells could not be interpreted" if unparsed else "")
-    elif not budget_tables and not (narrative and key and year):
-        status, reason = "quarantined", "no budget tables found (narrative only, or not a budget report)"
-    elif not budget_tables:  # a disclosure's narrative file: its statements are checked against its tables
-        status, reason = "ok", None
+    if ocr and read.pages_without_text >= read.pages:
+        return "quarantined", ocr
+    if not budget and not (narrative and publisher.key and year):
+        return "quarantined", "no budget tables found (narrative only, or not a budget report)"
+    if year is None and publisher.key is None:
+        return "quarantined", ("not a budget report: no fiscal year and no department found "
+                               f"({len(budget)} table(s) merely look like budget tables)")
+    if year is None:  # a budget is a plan for a year: without one its figures have no place
+        return "quarantined", "no fiscal year found in its titles, captions or text: its figures cannot be placed"
+    if budget and items == 0 and not any(t.declared_empty for t in budget):
+        return "quarantined", "budget tables found but no amounts could be read"
+    if broken := violations(budget):
+        return "rejected", "; ".join(map(str, broken))
+    if ocr:
+        return "partial", ocr + (f"; {unparsed} numeric cells could not be interpreted" if unparsed else "")
+    if unparsed:
+        return "partial", f"{unparsed} numeric cells could not be interpreted"
+    return "ok", None
+
+
+def extract_document(data: bytes, source_path: str) -> Extraction:
+    """Everything one report holds. Raises ReaderError for files that are not reports."""
+    sha = hashlib.sha256(data).hexdigest()
+    read = reader_for(data).read(data)
+    if read.pages:
+        check_page_count(read.pages)  # the limit holds for every reader that counts pages
+    raws = stitch(read.tables)
+    tables = interpret_tables(raws)
+    index = mark_declared_empty(raws, tables, read.text_lines)
+    tables += _declared_only(index, tables)
+    missing = [name for name, _, _ in index if not any(_title_matches(name, t.title) for t in tables)]
+    year, year_note = date_tables(tables, read.text_lines)
+    publisher = identify_publisher(raws, tables, read.text_lines)
+    narrative = narrative_amounts(read.text_lines)
+    status, reason = judge(read, tables, narrative, publisher, year, several_departments(raws, tables))
+    notes = [*read.warnings, *([year_note] if year_note else [])]  # reader notes first
+    if status in ("ok", "partial") and not [t for t in tables if t.kind in BUDGET_KINDS]:
         notes.append(f"narrative only: no budget tables; {len(narrative)} stated amounts")
-    elif items == 0 and not any(t.declared_empty for t in budget_tables):
-        status, reason = "quarantined", "budget tables found but no amounts could be read"
-    elif unparsed:
-        status, reason = "partial", f"{unparsed} numeric cells could not be interpreted"
-    else:
-        status, reason = "ok", None
-    for t in budget_tables:
-        for note in t.notes:
-            notes.append(f"table {t.order} ({t.title or t.kind}): {note}")
-    if unit_code is None:
-        unit_code = next((li.budget_unit_code for t in tables for li in t.line_items if li.budget_unit_code and len(li.budget_unit_code) >= 6), None)
+    notes += [f"table {t.order} ({t.title or t.kind}): {note}"
+              for t in tables if t.kind in BUDGET_KINDS for note in t.notes]
+    province, city, county = publisher.region
     document = DocumentInfo(
         doc_id=sha, source_path=source_path, sha256=sha, format=read.format, encoding=read.encoding,
-        department_name=name, department_key=key, unit_code=unit_code,
+        department_name=publisher.name, department_key=publisher.key, unit_code=publisher.unit_code,
         region_province=province, region_city=city, region_county=county, fiscal_year=year,
-        scope=scope, disclosure_id=disclosure_id(key, year, scope),
+        scope=publisher.scope, disclosure_id=disclosure_id(publisher.key, year, publisher.scope, sha),
         published_date=find_published_date(read.text_lines), status=status, status_reason=reason,
         notes=notes, index_listed=len(index), index_missing=missing,
     )

@@ -7,6 +7,7 @@ all on one sheet, titles merged above tables, numbers stored as numbers with num
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import datetime
 
 from openpyxl import Workbook
@@ -58,6 +59,16 @@ def write_xlsx(sheets: list[SheetSpec]) -> bytes:
     return out.getvalue()
 
 
-def render_xlsx(blocks: list[Block], *, one_sheet: bool = False) -> bytes:
-    """The report as XLSX bytes: one table per sheet, or all tables on one sheet."""
-    return write_xlsx(layout_workbook(blocks, one_sheet=one_sheet))
+def render_xlsx(blocks: list[Block], *, one_sheet: bool = False, general_numbers: bool = False) -> bytes:
+    """The report as XLSX bytes: one table per sheet, or all tables on one sheet.
+
+    general_numbers: every number (amounts and the codes of split 类/款/项 columns) in the
+    General format, as many publishers' workbooks hold them: 50 for 50.00, 5 for 款 05. Only
+    percentages keep their format, since a General 100% is the number 1."""
+    sheets = layout_workbook(blocks, one_sheet=one_sheet)
+    if general_numbers:
+        for sheet in sheets:
+            sheet.cells = {at: replace(cell, number_format="General")
+                           if not isinstance(cell.value, str) and "%" not in cell.number_format else cell
+                           for at, cell in sheet.cells.items()}
+    return write_xlsx(sheets)

@@ -4,13 +4,16 @@
     pass: within tolerance. warn: outside tolerance but within 1% of the expected value (a
     slip in the publisher's figures, e.g. 15,579.50 printed for 15,579.95). fail: the figures
     contradict each other. Both warn and fail are findings about the publisher's numbers; the
-    pipeline's own invariants are dbt tests of severity error and never reach this mart. -#}
+    pipeline's own invariants are dbt tests of severity error and never reach this mart.
+    metadata findings (a department that could not be read) are always warn. -#}
 with checks as (
     select * from {{ ref('int_quality_within_table') }}
     union all by name
     select * from {{ ref('int_quality_cross_table') }}
     union all by name
     select * from {{ ref('int_quality_narrative') }}
+    union all by name
+    select * from {{ ref('int_quality_metadata') }}
 ),
 
 measured as (
@@ -25,6 +28,7 @@ judged as (
     select
         *,
         case
+            when check_scope = 'metadata' then 'warn'
             when abs(difference) <= tolerance then 'pass'
             when abs(difference) <= greatest(tolerance, abs(expected) * 0.01) then 'warn'
             else 'fail'
@@ -47,8 +51,10 @@ final as (
         tolerance as tolerance_yuan,
         n_terms,
         verdict,
-        case verdict
-            when 'pass' then check_name || ' holds at ' || location
+        case
+            when check_scope = 'metadata' then 'no department name found in ' || array_to_string(tables_involved, ', ')
+                || ': published as a disclosure of its own with department_name NULL'
+            when verdict = 'pass' then check_name || ' holds at ' || location
                 || ' (difference ' || difference || ' yuan, tolerance ' || tolerance || ')'
             else check_name || ' does not hold at ' || location || ' in ' || array_to_string(tables_involved, ' / ')
                 || ': the report prints ' || expected || ' yuan but its parts add up to ' || actual

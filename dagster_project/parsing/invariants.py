@@ -1,0 +1,127 @@
+"""The invariants the marts rely on, decided for one document at a time.
+
+dbt's error-severity tests (unique fact keys, no amount lost between staging and the marts,
+DECIMAL(18,2) sums) guard the pipeline: when one fails the whole load stops, which is right for
+a bug of ours and wrong for one odd report among hundreds. So every document is checked here,
+on its own, against the same invariants before anything is staged; a document that breaks one
+is `rejected` with the check and its numbers, and the rest of the corpus publishes. A dbt test
+failing on the marts then means a bug in the pipeline, never a bad input.
+
+The fact key mirrors `fct_expenditure` (dbt/models/intermediate/int_line_items.sql decides
+which line item feeds which fact; the designated table of a fact is the one of highest
+priority in dbt/seeds/designated_sources.csv). Only a document's designated tables reach the
+facts, so only they are checked: a duplicate in a table the marts never read is harmless.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from dagster_project.parsing.model import LineItem, TableResult
+
+DESIGNATED_SOURCES = Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "designated_sources.csv"
+
+# DECIMAL(18,2) holds 16 integer digits. A report's amounts summed (absolute values) must stay
+# far below that, so that any sum the marts take within a disclosure of several files fits: a
+# million billion yuan is ten times China's GDP.
+MAX_DOCUMENT_YUAN = Decimal(10) ** 15
+
+_ECONOMIC = ("econ_department", "econ_government")
+
+
+@dataclass(frozen=True)
+class Violation:
+    check: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.check}: {self.detail}"
+
+
+@cache
+def designated_priority() -> dict[tuple[str, str], int]:
+    """(fact, table kind) -> priority, from the dbt seed (one list for both sides)."""
+    with DESIGNATED_SOURCES.open(encoding="utf-8") as f:
+        return {(r["fact"], r["table_kind"]): int(r["priority"]) for r in csv.DictReader(f)}
+
+
+def expenditure_fact(li: LineItem) -> str | None:
+    """The spending fact a line item feeds, as int_line_items classifies it (None: another fact)."""
+    if li.table_kind == "three_public" and li.code_system == "three_public":
+        return None
+    if li.table_kind == "revenue_summary" and li.code_system == "function" and not li.is_total:
+        return None  # revenue by function
+    if li.side != "expenditure" or li.code is None or li.measure == "change":
+        return None  # an 增减 column is a difference between years, no fact
+    if li.code_system == "function":
+        return "expenditure_function"
+    return "expenditure_economic" if li.code_system in _ECONOMIC else None
+
+
+def fact_measure(li: LineItem) -> str:
+    """A 基本支出表's 合计 column is basic spending, a 项目支出表's is project spending."""
+    if li.measure == "total" and li.table_kind == "basic_expenditure":
+        return "basic"
+    if li.measure == "total" and li.table_kind == "project_expenditure":
+        return "project"
+    return li.measure
+
+
+def _designated(tables: list[TableResult]) -> dict[tuple, int]:
+    """(fact, fund, measure, year) -> order of the table the facts would be read from."""
+    priority = designated_priority()
+    best: dict[tuple, tuple[int, int]] = {}
+    for table in tables:
+        for li in table.line_items:
+            fact = expenditure_fact(li)
+            rank = priority.get((fact, table.kind)) if fact else None
+            if rank is None:
+                continue
+            group = (fact, li.fund_source, fact_measure(li), li.value_year)
+            best[group] = min(best.get(group, (rank, table.order)), (rank, table.order))
+    return {group: order for group, (_, order) in best.items()}
+
+
+def duplicate_fact_keys(tables: list[TableResult]) -> Violation | None:
+    """Two cells of one designated table that would become the same spending fact."""
+    designated = _designated(tables)
+    keys: Counter[tuple] = Counter()
+    where: dict[tuple, list[LineItem]] = defaultdict(list)
+    for table in tables:
+        for li in table.line_items:
+            fact = expenditure_fact(li)
+            group = (fact, li.fund_source, fact_measure(li), li.value_year)
+            if fact is None or designated.get(group) != table.order:
+                continue
+            key = (table.order, *group, li.code, li.paired_code, li.budget_unit_code)
+            keys[key] += 1
+            where[key].append(li)
+    repeated = [k for k, n in keys.items() if n > 1]
+    if not repeated:
+        return None
+    tables_hit = sorted({k[0] for k in repeated})
+    first = where[repeated[0]]
+    example = (f"{first[0].code} {fact_measure(first[0])} {first[0].fund_source} {first[0].value_year}: "
+               + " and ".join(f"{li.amount_yuan} (row {li.source_row}, col {li.source_col})" for li in first[:3]))
+    return Violation("unique_fact_keys", (
+        f"{sum(keys[k] for k in repeated)} cells share {len(repeated)} spending fact keys in table(s) "
+        f"{', '.join(map(str, tables_hit))}, e.g. {example}"))
+
+
+def amount_range(tables: list[TableResult]) -> Violation | None:
+    """Amounts whose sums would not fit the marts' DECIMAL(18,2)."""
+    total = sum((abs(li.amount_yuan) for t in tables for li in t.line_items), Decimal(0))
+    if total <= MAX_DOCUMENT_YUAN:
+        return None
+    return Violation("decimal_range", f"the report's amounts add up to {total:,.2f} yuan in absolute value, "
+                                      f"beyond the {MAX_DOCUMENT_YUAN:,.0f} any budget reaches")
+
+
+def violations(tables: list[TableResult]) -> list[Violation]:
+    """Every invariant one document's tables break (empty: the document may load)."""
+    return [v for check in (amount_range, duplicate_fact_keys) if (v := check(tables))]
