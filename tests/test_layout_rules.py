@@ -376,3 +376,32 @@ def test_basic_spending_is_personnel_plus_public_admin_where_no_subtotal_is_prin
         row = con.execute("""select total_expenditure_yuan, basic_expenditure_yuan, project_expenditure_yuan
                              from marts.mart_budget_overview""").fetchone()
     assert row == (Decimal("1000000.00"), Decimal("704900.00"), Decimal("295100.00"))
+
+
+def test_columns_headed_by_unit_names_are_per_unit_figures():
+    # one column per sub-unit beside the 合计: each its unit's figure, not a second total
+    result = interpret([
+        ["功能分类科目编码", "科目名称", "合计", "杭州市东郊监狱", "杭州市西郊监狱"],
+        ["", "合计", "150.00", "100.00", "50.00"],
+        ["2010101", "行政运行", "150.00", "100.00", "50.00"],
+    ], "expenditure_summary")
+    coded = [(li.code, li.measure, li.budget_unit_code, li.amount_yuan) for li in result.line_items if li.code]
+    assert coded == [
+        ("2010101", "total", None, Decimal("1500000.00")),
+        ("2010101", "total", "杭州市东郊监狱", Decimal("1000000.00")),
+        ("2010101", "total", "杭州市西郊监狱", Decimal("500000.00")),
+    ]
+
+
+def test_a_header_reprinted_inside_the_grid_is_neither_data_nor_unparsed():
+    result = interpret([
+        ["科目编码", "科目名称", "合计", "基本支出", "项目支出"],
+        ["201", "一般公共服务支出", "100.00", "60.00", "40.00"],
+        ["科目编码", "科目名称", "合计", "基本支出", "项目支出"],
+        ["2010101", "行政运行", "100.00", "60.00", "40.00"],
+    ], "expenditure_summary")
+    assert result.unparsed == []
+    assert [(li.code, li.measure) for li in result.line_items] == [
+        ("201", "total"), ("201", "basic"), ("201", "project"),
+        ("2010101", "total"), ("2010101", "basic"), ("2010101", "project"),
+    ]

@@ -22,6 +22,7 @@ from functools import lru_cache
 from dagster_project import catalogs
 from dagster_project.parsing.cells import display_label, fold, is_blank_amount, parse_amount
 from dagster_project.parsing.classify import is_table_title
+from dagster_project.parsing.document import is_org_name
 from dagster_project.parsing.model import LineItem, TableResult, UnparsedCell
 from dagster_project.parsing.vocabulary import (
     NOT_THREE_PUBLIC,
@@ -74,6 +75,7 @@ class Column:
     year_offset: int | None = None  # 上年… -1, 本年/当年 0: the year relative to the table's
     change: bool = False  # 增减 / 比上年增减: the change from the previous year, not a value
     not_three_public: bool = False  # 会议费, 培训费 … beside the 三公 items
+    budget_unit: str | None = None  # a column per sub-unit, headed by the unit's name
 
     @property
     def header(self) -> str:
@@ -298,6 +300,10 @@ def describe_columns(header: list[list[str]], body: list[list[str]], width: int)
         col.change = any(is_change(fold(p)) for p in paths[c])
         col.not_three_public = _not_three_public(paths[c])
         col.unit = next((unit_in(p) for p in reversed(paths[c]) if unit_in(p)), None)
+        if role == "amount" and paths[c] and is_org_name(paths[c][-1]) and not measure_of(fold(paths[c][-1])):
+            # per-unit blocks printed side by side (合计 | 东郊监狱 | 西郊监狱): each column is
+            # its unit's figure, not a second total of the same fact
+            col.budget_unit = display_label(paths[c][-1])
         columns.append(col)
     _name_bare_subtotals(columns)
     return columns
@@ -810,6 +816,13 @@ def _columns_without_facts(panels: list[Panel], sides: list[str | None], result:
     return out
 
 
+def _without_repeated_headers(header: list[list[str]], body: list[list[str]]) -> list[list[str]]:
+    """Body rows that reprint a header row (a page break inside one grid repeats the column
+    heads) blanked: they are layout, neither data nor unparsed cells."""
+    heads = {tuple(fold(c) for c in row) for row in header if sum(1 for c in row if c.strip()) >= 2}
+    return [[""] * len(row) if tuple(fold(c) for c in row) in heads else row for row in body]
+
+
 def interpret_grid(
     result: TableResult,
     header: list[list[str]],
@@ -832,6 +845,7 @@ def interpret_grid(
     summary_like = len(panels) > 1 or result.kind in (
         "budget_summary", "fiscal_appropriation_summary", "revenue_summary"
     )
+    body = _without_repeated_headers(header, body)
     printed = _split_label_tails(body, panels)
     sides = [_panel_side(p, body) if summary_like else None for p in panels]
     not_facts = _columns_without_facts(panels, sides, result)
@@ -909,7 +923,7 @@ def interpret_grid(
                         source_col=col.index,
                         source_line=line,
                         row_label=meaning.label,
-                        budget_unit_code=meaning.unit_code
+                        budget_unit_code=col.budget_unit or meaning.unit_code
                         or (unit_code if meaning.is_total else current_unit[p]),
                         code=code,
                         code_system=system,
