@@ -80,6 +80,21 @@ def observed(db: Path) -> dict[str, dict]:
                    "figures": dict(zip(["total", "basic", "project", "三公"], r[4:]))} for r in rows}
 
 
+def findings(db: Path) -> str:
+    """How many disclosures add up: per disclosure, its worst data-quality verdict."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("""
+            select worst, count(*) from (
+                select o.disclosure_id,
+                       coalesce(max(case q.verdict when 'fail' then 2 when 'warn' then 1 else 0 end), 0) as worst
+                from marts.mart_budget_overview as o
+                left join marts.mart_data_quality as q using (disclosure_id)
+                group by o.disclosure_id)
+            group by worst order by worst""").fetchall()
+    names = {0: "every identity holds", 1: "worst finding warn", 2: "worst finding fail"}
+    return "disclosures: " + ", ".join(f"{names[w]} {n}" for w, n in rows)
+
+
 def compare(gold: list[Gold], seen: dict[str, dict]) -> tuple[list[str], int, int, int, int]:
     """Lines of a report, and (names right, names, figures right, figures)."""
     lines, names_ok, figures_ok, n_figures = [], 0, 0, 0
@@ -128,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     lines, names_ok, names, figures_ok, figures = compare(gold, observed(published(warehouse)))
     print("\n".join(lines))
     print(f"names {names_ok}/{names}, figures {figures_ok}/{figures}")
+    print(findings(published(warehouse)))
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0 if outcome.success and names_ok == names and figures_ok == figures else 1
