@@ -136,3 +136,6 @@ class NarrativeAmount:
     fund_source: str | None = None
     # Where the number starts in its (cleaned) line: with doc_id, text_index and topic, the key.
     text_offset: int = 0
+    # A count or money of some of the projects only (those under performance-target management,
+    # those chosen for evaluation): at most the table's figure, not equal to it.
+    of_part: bool = False

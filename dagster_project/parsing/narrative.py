@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
@@ -458,18 +458,28 @@ def _read(p: _Paragraph, carry: _Stated | None, heading: _Paragraph | None) -> t
             if not _is_statement(topic) or family == _FAMILY.get(inherit.topic, inherit.topic):
                 continue  # a split of its parent that the vocabulary cannot name
             in_list, parent, inherit = False, None, None
+        part = topic.topic in ("project_count", "project_amount") and _about_some_projects(text, sentence_start, it.end)
         year = _year(text, lo, sentence_start, it.start)
         if year is None and inherit is not None:
             year = inherit.year
         fund = topic.fund or (inherit.fund if inherit is not None else None)
         topic = _Topic(topic.topic, topic.code, fund)
         count = int(it.number) if it.unit == "个" else None
-        out.extend(_rows(p, it, topic, year, (seg_lo, seg_hi), count))
+        out.extend(replace(row, of_part=part) for row in _rows(p, it, topic, year, (seg_lo, seg_hi), count))
         last = _Stated("total_expenditure" if topic.topic == "both" else topic.topic, topic.code, fund, year)
         after_count = it.unit == "个"
     if _OPENS_LIST.search(p.orig):
         return out, last
     return out, carry
+
+
+def _about_some_projects(text: str, sentence_start: int, at: int) -> bool:
+    """Projects counted in a sentence about performance management (编报绩效目标的项目,
+    开展重点绩效评价的项目) are some of the budget's projects, all of them only when the sentence
+    says so (全面实施绩效目标管理): their number and money are at most the 项目支出表's."""
+    ends = [i for i in (text.find(ch, at) for ch in _SENTENCE_END) if i >= 0]
+    sentence = text[sentence_start: min(ends, default=len(text))]
+    return "绩效" in sentence and "全面" not in sentence
 
 
 def narrative_amounts(lines: list[str]) -> list[NarrativeAmount]:

@@ -67,7 +67,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "doc_id": pl.String, "text_index": pl.Int32, "text_offset": pl.Int32, "topic": pl.String,
         "code": pl.String,
         "fund_source": pl.String, "amount_yuan": MONEY, "count": pl.Int32, "unit": pl.String,
-        "printed_decimals": pl.Int32, "value_year": pl.Int32, "raw_text": pl.String,
+        "printed_decimals": pl.Int32, "of_part": pl.Boolean, "value_year": pl.Int32, "raw_text": pl.String,
     },
 }
 FACT_ENTITIES = ("tables", "line_items", "unparsed_cells", "projects", "performance_indicators",
@@ -188,7 +188,8 @@ def fact_rows(extraction: Extraction) -> dict[str, list[dict]]:
         {"doc_id": doc_id, "text_index": n.text_index, "text_offset": n.text_offset, "topic": n.topic,
          "code": n.code,
          "fund_source": n.fund_source, "amount_yuan": n.amount_yuan, "count": n.count, "unit": n.unit,
-         "printed_decimals": printed_decimals(n.amount), "value_year": n.value_year, "raw_text": n.raw_text}
+         "printed_decimals": printed_decimals(n.amount), "of_part": n.of_part, "value_year": n.value_year,
+         "raw_text": n.raw_text}
         for n in extraction.narrative
     ]
     return {

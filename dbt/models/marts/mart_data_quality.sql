@@ -5,7 +5,9 @@
     slip in the publisher's figures, e.g. 15,579.50 printed for 15,579.95). fail: the figures
     contradict each other. Both warn and fail are findings about the publisher's numbers; the
     pipeline's own invariants are dbt tests of severity error and never reach this mart.
-    metadata findings (a department that could not be read) are always warn. -#}
+    metadata findings (a department that could not be read) are always warn. A check whose
+    comparison is at_most (the narrative's count or money of some projects against all of them)
+    passes when the printed figure does not exceed its counterpart. -#}
 with checks as (
     select * from {{ ref('int_quality_within_table') }}
     union all by name
@@ -29,6 +31,7 @@ judged as (
         *,
         case
             when check_scope = 'metadata' then 'warn'
+            when comparison = 'at_most' and expected <= actual + tolerance then 'pass'
             when abs(difference) <= tolerance then 'pass'
             when abs(difference) <= greatest(tolerance, abs(expected) * 0.01) then 'warn'
             else 'fail'
@@ -50,6 +53,7 @@ final as (
         difference as difference_yuan,
         tolerance as tolerance_yuan,
         n_terms,
+        coalesce(comparison, 'equal') as comparison,
         verdict,
         case
             when check_scope = 'metadata' then 'no department name found in ' || array_to_string(tables_involved, ', ')

@@ -9,6 +9,7 @@ select
     count,
     unit,
     printed_decimals,
+    of_part,
     value_year,
     raw_text
 from {{ source('staging', 'narrative_amounts') }}
