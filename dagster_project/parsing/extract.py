@@ -320,9 +320,11 @@ def _captions(raw: RawTable) -> list[str]:
     return [*raw.context[-4:], *lift_captions([list(r) for r in raw.rows])[1]]
 
 
-def identify_publisher(raws: list[RawTable], tables: list[TableResult], text_lines: list[str]) -> Publisher:
-    captions = [c for raw in raws for c in _captions(raw)]
-    name, unit_code = find_department(captions, text_lines, [row for raw in raws for row in raw.rows])
+def identify_publisher(raws: list[RawTable], captions: list[list[str]], tables: list[TableResult],
+                       text_lines: list[str]) -> Publisher:
+    """`captions`: each grid's captions (`_captions`), in grid order."""
+    name, unit_code = find_department([c for grid in captions for c in grid], text_lines,
+                                      [row for raw in raws for row in raw.rows])
     titles = [t.title for t in tables if t.title]
     if unit_code is None:  # a budget-unit code printed in a table's unit column
         unit_code = next((li.budget_unit_code for t in tables for li in t.line_items
@@ -331,10 +333,10 @@ def identify_publisher(raws: list[RawTable], tables: list[TableResult], text_lin
                      find_scope(titles + text_lines[:5], name), region(name))
 
 
-def several_departments(raws: list[RawTable], tables: list[TableResult]) -> dict[str, list[str]] | None:
+def several_departments(captions: list[list[str]], tables: list[TableResult]) -> dict[str, list[str]] | None:
     return departments_in_one_file([
-        (t.kind, table_department(t.title, _captions(raw)))
-        for raw, t in zip(raws, tables) if t.kind in BUDGET_KINDS and t.line_items
+        (t.kind, table_department(t.title, grid))
+        for grid, t in zip(captions, tables) if t.kind in BUDGET_KINDS and t.line_items
     ])
 
 
@@ -387,9 +389,10 @@ def extract_document(data: bytes, source_path: str) -> Extraction:
     tables += _declared_only(index, tables)
     missing = [name for name, _, _ in index if not any(_title_matches(name, t.title) for t in tables)]
     year, year_note = date_tables(tables, read.text_lines)
-    publisher = identify_publisher(raws, tables, read.text_lines)
+    captions = [_captions(raw) for raw in raws]
+    publisher = identify_publisher(raws, captions, tables, read.text_lines)
     narrative = narrative_amounts(read.text_lines)
-    status, reason = judge(read, tables, narrative, publisher, year, several_departments(raws, tables))
+    status, reason = judge(read, tables, narrative, publisher, year, several_departments(captions, tables))
     notes = [*read.warnings, *([year_note] if year_note else [])]  # reader notes first
     if status in ("ok", "partial") and not [t for t in tables if t.kind in BUDGET_KINDS]:
         notes.append(f"narrative only: no budget tables; {len(narrative)} stated amounts")

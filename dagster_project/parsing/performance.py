@@ -80,6 +80,15 @@ def _title_subject(title: str) -> str | None:
     return stem or None
 
 
+# Header words of an indicator grid's columns, most specific first (指标权重 before 指标名称,
+# 指标性质 before 指标值).
+_HEADER_WORDS = (
+    ("l1", _LEVEL1.search), ("l2", _LEVEL2.search), ("weight", _WEIGHT_COL.search),
+    ("operator", _OPERATOR_COL.search), ("unit", _UNIT_COL.search), ("l3", _LEVEL3.search),
+    ("value", _VALUE.search), ("subject", _SUBJECT_COL.match),
+)
+
+
 def _indicator_columns(row: list[str]) -> dict[str, int | None] | None:
     """Column positions of an indicator header row (一级指标 | 二级指标 | 三级指标 | 指标值, or
     指标名称 | 指标性质 | 指标值 | 计量单位 | 指标权重 without the levels)."""
@@ -91,22 +100,10 @@ def _indicator_columns(row: list[str]) -> dict[str, int | None] | None:
                                    "operator": None, "unit": None, "weight": None, "subject": None}
     for c, cell in enumerate(row):
         text = fold(cell)
-        if cols["l1"] is None and _LEVEL1.search(text):
-            cols["l1"] = c
-        elif cols["l2"] is None and _LEVEL2.search(text):
-            cols["l2"] = c
-        elif cols["weight"] is None and _WEIGHT_COL.search(text):
-            cols["weight"] = c
-        elif cols["operator"] is None and _OPERATOR_COL.search(text):
-            cols["operator"] = c
-        elif cols["unit"] is None and _UNIT_COL.search(text):
-            cols["unit"] = c
-        elif cols["l3"] is None and _LEVEL3.search(text):
-            cols["l3"] = c
-        elif cols["value"] is None and _VALUE.search(text):
-            cols["value"] = c
-        elif cols["subject"] is None and _SUBJECT_COL.match(text):
-            cols["subject"] = c
+        # the first header word (in this order) whose column is not placed yet names the cell
+        key = next((k for k, names in _HEADER_WORDS if cols[k] is None and names(text)), None)
+        if key is not None:
+            cols[key] = c
     if cols["l3"] is None:
         cols["l3"] = next((c for c, cell in enumerate(row) if _LEVEL3_BARE.match(fold(cell))), None)
     return cols if cols["value"] is not None else None
