@@ -1,16 +1,18 @@
 """One load, executed in-process: what `budgetwh run` does.
 
-It decides from the staging manifest and the published file whether anything needs doing (a
-no-op nightly rerun launches nothing), registers a partition per report in an ephemeral Dagster
-instance, and executes the Definitions' `load_warehouse` job over all of them in one run. The
-outcome is read back from the run's events and the staging area.
+It takes the warehouse lock for the whole load (saying what it waits for, giving up after
+BUDGETWH_LOCK_TIMEOUT_SECONDS), checks the published file against the record of the load that
+published it (setting aside a write-ahead log a dead read-write session left), removes what
+earlier loads left in build/ (every build file: none of their loads can be live), decides from
+the staging manifest and the published file whether anything needs doing (a no-op nightly
+rerun launches nothing), registers a partition per report in an ephemeral Dagster instance,
+and executes the Definitions' `load_warehouse` job over all of them in one run. The outcome is
+read back from the run's events and the staging area; a failed load's build file is deleted.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,8 +29,10 @@ from dagster_project.files import secure_umask
 from dagster_project.freshness import LoadOutcome, current_documents, unchanged
 from dagster_project.ingest import plan, skipped
 from dagster_project.staging.store import StagingStore
-from dagster_project.warehouse.dbt_build import describe_failures, read_results
+from dagster_project.warehouse.dbt_build import describe_failures, discard_build, read_results
+from dagster_project.warehouse.lock import Hold, lock_timeout, reporting_waits, warehouse_lock
 from dagster_project.warehouse.paths import WarehousePaths
+from dagster_project.warehouse.publish import check_published, low_disk_space, remove_stale_builds
 
 
 # The job's steps under the names a reader of the summary knows them by.
@@ -52,35 +56,49 @@ def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
     return out
 
 
+# Failures that mean "not now", not "broken": budgetwh run exits 75 for them.
+RETRY_LATER = {"LockTimeout", "PublishRefused"}
+
+
 @contextmanager
-def load_lock(wpaths: WarehousePaths) -> Iterator[None]:
-    """One load at a time per warehouse: a second `budgetwh run` waits for the first. The
+def load_lock(wpaths: WarehousePaths, on_wait: Callable[[str], None] | None = None,
+              timeout: float | None = None) -> Iterator[Hold]:
+    """One load at a time per warehouse: a second `budgetwh run` waits for the first, says so
+    through `on_wait` ("waiting for the load lock held by pid N (budgetwh run) since …"), and
+    gives up after `timeout` seconds (BUDGETWH_LOCK_TIMEOUT_SECONDS) with LockTimeout. The
     kernel drops the lock when its holder dies, so a killed load never leaves it behind."""
-    wpaths.root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(wpaths.root / ".budgetwh.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
+    with warehouse_lock(wpaths.root, whole_load=True, on_wait=on_wait, timeout=timeout, what="budgetwh run") as hold:
+        yield hold
 
 
 def run_load(raw_dir: Path, warehouse: Path, progress: Progress | None = None,
              instance: dg.DagsterInstance | None = None, log_level: str = "WARNING",
-             force: bool = False) -> LoadOutcome:
+             force: bool = False, on_wait: Callable[[str], None] | None = None) -> LoadOutcome:
+    """`on_wait` hears every wait of this load (for the load lock, for a read-write session on
+    the published file) as one line, when it starts."""
     secure_umask()
     mark_load_root()
     wpaths = WarehousePaths(warehouse)
-    with load_lock(wpaths):
+    timeout = lock_timeout()  # read when the load starts, not at import
+    with load_lock(wpaths, on_wait, timeout), reporting_waits(on_wait):
         return _run_load(raw_dir, warehouse, wpaths, progress, instance, log_level, force)
 
 
 def _run_load(raw_dir: Path, warehouse: Path, wpaths: WarehousePaths, progress: Progress | None,
               instance: dg.DagsterInstance | None, log_level: str, force: bool) -> LoadOutcome:
+    check = check_published(wpaths, repair=True)  # first: a dead session's write-ahead log goes aside
+    removed = [(p.name, n) for p, n in remove_stale_builds(wpaths, None, exclusive=True)]
+    low = low_disk_space(wpaths)
+
+    def noted(outcome: LoadOutcome) -> LoadOutcome:
+        outcome.note_published(check)
+        outcome.removed_builds, outcome.low_disk_free = removed, low
+        return outcome
+
     store = StagingStore(wpaths.staging)
     work = plan(raw_dir, store)
     if not force and (nothing := unchanged(raw_dir, warehouse, repair=True, work=work)) is not None:
-        return nothing
+        return noted(nothing)
     keys = [partition_key(d) for d in work.files]
     defs = build_definitions(BudgetPaths(raw_dir=str(raw_dir), warehouse=str(warehouse)), progress)
     job = defs.resolve_job_def("load_warehouse")
@@ -94,14 +112,19 @@ def _run_load(raw_dir: Path, warehouse: Path, wpaths: WarehousePaths, progress: 
         others = [k for k in defs.resolve_asset_graph().executable_asset_keys if k != document_staging.key]
         result = job.execute_in_process(run_config=run_config, instance=instance, asset_selection=others,
                                         raise_on_error=False)
-    outcome = LoadOutcome(work, ran=True, success=result.success, load_id=result.run_id,
-                          documents=current_documents(store, work), skipped=skipped(raw_dir),
-                          step_seconds=step_seconds(instance, result.run_id))
+    outcome = noted(LoadOutcome(work, ran=True, success=result.success, load_id=result.run_id,
+                                documents=current_documents(store, work), skipped=skipped(raw_dir),
+                                step_seconds=step_seconds(instance, result.run_id)))
+    if not result.success:  # its build file is as big as the warehouse: never leave it behind
+        discard_build(wpaths, result.run_id)
     for event in result.get_step_failure_events():
         outcome.failed_step = event.step_key
         error = event.step_failure_data.error
         user = error.cause if error and error.cause else error
         outcome.failure = (user.message.strip() if user else "unknown failure").splitlines()[0]
+        outcome.retry_later = bool(user and user.cls_name in RETRY_LATER)
+        if outcome.retry_later:  # its message says all; the exception's dotted name is noise here
+            outcome.failure = outcome.failure.split(f"{user.cls_name}: ", 1)[-1]
         if event.step_key == warehouse_models.op.name:
             failures = describe_failures(read_results(wpaths.dbt_target(result.run_id)))
             outcome.failure = "dbt build failed: " + ("; ".join(failures) or outcome.failure)

@@ -9,10 +9,17 @@ it, under umask 000 and with a quote and a space in the warehouse path):
    the story: they give the next runs work to do without changing what the marts must hold,
    and make them the "run from a wiped staging area" of the idempotency check); then the load is killed
    at each crash point of `dagster_project.faults.CRASH_POINTS` in pipeline order, every run
-   picking up where the killed one left off, with no clean-up by anyone;
+   picking up where the killed one left off, with no clean-up by anyone. Two kills come with
+   trouble of their own: before the first, a BI user's read-write session on the published file
+   deletes rows, adds a scratch table and is SIGKILLed, leaving `budget.duckdb.wal` (which every
+   reader replays); the load is killed right after moving it aside. Before `publish_failed`,
+   build files of killed loads fill build/ (made just now: not stale by age), and the disk
+   "fills up" while publishing (BUDGETWH_FAIL_AT=publish_copy, an OSError ENOSPC); the load is
+   killed before it removes its build file, and the next run fails on the full disk once more,
+   without the kill, then the runs after it go on;
 2. after each kill the published warehouse is inspected: it must open, carry one load_id in
-   every mart and meta.load, and be L0 until a kill after the publishing rename, then the new
-   load; staging must never hold an unreadable Parquet file;
+   every mart and meta.load, hold no table of the BI session, and be L0 until a kill after the
+   publishing rename, then the new load; staging must never hold an unreadable Parquet file;
 3. plain runs then recover what the kills left (an incomplete Parquet export, temporary files,
    orphan Parquet, abandoned build files) and a `--force` run rebuilds: the marts of every
    complete load are identical (a digest of each mart's sorted rows, load_id aside).
@@ -35,27 +42,39 @@ import duckdb
 import polars as pl
 import pytest
 
-from dagster_project.faults import AFTER_ENV, CRASH_ENV, CRASH_POINTS
+from dagster_project.faults import AFTER_ENV, CRASH_ENV, CRASH_POINTS, FAIL_ENV
 from dagster_project.staging.store import StagingStore
 from dagster_project.warehouse.paths import WarehousePaths
-from dagster_project.warehouse.publish import exported_load_id
+from dagster_project.warehouse.publish import exported_load_id, foreign_dir, wal_path
 
 from .badinputs.generate import mini_report
 from .conftest import RAW
 
-# (crash point, BUDGETWH_CRASH_AFTER, extra arguments), in the order a load passes them
+# (crash point, BUDGETWH_CRASH_AFTER, extra arguments, extra environment), in the order a load passes them
+FULL_DISK = {FAIL_ENV: "publish_copy"}
 KILLS = [
-    ("document_staged", 1, []),
-    ("staging_parquet_written", 1, []),
-    ("before_manifest_entry", 1, []),
-    ("before_settle", 1, []),
-    ("settle_restamped", 1, []),
-    ("before_dbt", 1, []),
-    ("inside_dbt", 10, []),
-    ("before_publish_rename", 1, []),
-    ("after_publish_rename", 1, []),
-    ("mid_parquet_export", 3, ["--force"]),
+    ("stale_wal_moved", 1, [], {}),
+    ("document_staged", 1, [], {}),
+    ("staging_parquet_written", 1, [], {}),
+    ("before_manifest_entry", 1, [], {}),
+    ("before_settle", 1, [], {}),
+    ("settle_restamped", 1, [], {}),
+    ("before_dbt", 1, [], {}),
+    ("inside_dbt", 10, [], {}),
+    ("publish_failed", 1, [], FULL_DISK),
+    ("before_publish_rename", 1, [], {}),
+    ("after_publish_rename", 1, [], {}),
+    ("mid_parquet_export", 3, ["--force"], {}),
 ]
+
+# A BI user's read-write session on the published file, SIGKILLed after its edits.
+BI_SESSION = """
+import os, signal, sys, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("delete from marts.fct_expenditure where amount_yuan > 0")
+con.execute("create table main.scratch as select 42 as answer")
+os.kill(os.getpid(), signal.SIGKILL)
+"""
 PUBLISHED_BY_THE_KILLED_RUN = {"after_publish_rename", "mid_parquet_export"}
 
 
@@ -77,6 +96,10 @@ class State:
     build: list[str]
     exported: str | None  # the load the Parquet export is complete for
     export_load_ids: set[str] = field(default_factory=set)
+    other_tables: list[str] = field(default_factory=list)  # tables outside marts and meta (a user's)
+    wal_beside: bool = False  # a write-ahead log beside the published file
+    foreign: list[str] = field(default_factory=list)  # build/foreign-edits: write-ahead logs set aside
+    fct_expenditure_parquet_rows: int | None = None
     seconds: float = 0.0
 
 
@@ -95,13 +118,16 @@ def marts_digest(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def inspect(paths: WarehousePaths, proc: subprocess.CompletedProcess) -> State:
-    load_id, mart_ids, digest, error = None, set(), None, None
+    load_id, mart_ids, digest, error, other = None, set(), None, None, []
     try:
         with duckdb.connect(str(paths.published), read_only=True) as con:
             (load_id,) = con.execute("select load_id from meta.load").fetchone()
             for (table,) in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall():
                 mart_ids |= {r[0] for r in con.execute(f'select distinct load_id from marts."{table}"').fetchall()}
             digest = marts_digest(con)
+            other = sorted(f"{s}.{t}" for s, t in con.execute(
+                "select schema_name, table_name from duckdb_tables() where schema_name not in ('marts', 'meta')"
+            ).fetchall())
     except Exception as exc:  # noqa: BLE001 - recorded, asserted by the tests
         error = f"{type(exc).__name__}: {exc}"
     unreadable = []
@@ -123,13 +149,18 @@ def inspect(paths: WarehousePaths, proc: subprocess.CompletedProcess) -> State:
         warehouse_temp=sorted(p.name for p in paths.root.glob(".*tmp*")),
         orphans=sorted(staged - set(manifest.values())), manifest=manifest,
         build=sorted(p.name for p in paths.build_dir.iterdir()) if paths.build_dir.exists() else [],
-        exported=exported_load_id(paths), export_load_ids=export_ids,
+        exported=exported_load_id(paths), export_load_ids=export_ids, other_tables=other,
+        wal_beside=wal_path(paths.published).exists(),
+        foreign=sorted(p.name for p in foreign_dir(paths).glob("*")) if foreign_dir(paths).is_dir() else [],
+        fct_expenditure_parquet_rows=(pl.read_parquet(paths.parquet_dir / "fct_expenditure.parquet").height
+                                      if (paths.parquet_dir / "fct_expenditure.parquet").exists() else None),
     )
 
 
 def budgetwh(raw: Path, paths: WarehousePaths, point: str | None = None, after: int = 1,
-             extra: list[str] | None = None) -> State:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETWH_CRASH")}
+             extra: list[str] | None = None, faults: dict[str, str] | None = None) -> State:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUDGETWH_CRASH", FAIL_ENV))}
+    env.update(faults or {})
     if point:
         env[CRASH_ENV], env[AFTER_ENV] = point, str(after)
     start = time.monotonic()
@@ -152,6 +183,9 @@ class Story:
     recovered: State  # the plain run after the last kill
     orphans_after_kill: list[str]
     aged_builds: list[str]
+    tampered: State  # what readers saw after the BI session died, before any run
+    abandoned: list[str]  # fresh build files of killed loads, put in build/ before the full disk
+    disk_full: State  # the run after the kill on the full disk: fails on it again, not killed
 
 
 @pytest.fixture(scope="module")
@@ -172,8 +206,18 @@ def story(tmp_path_factory) -> Story:
     kills: dict[str, State] = {}
     orphans_after_kill: list[str] = []
     aged: list[str] = []
-    reexported = None
-    for point, after, extra in KILLS:
+    reexported = tampered = disk_full = None
+    abandoned: list[str] = []
+    for point, after, extra, faults in KILLS:
+        if point == "stale_wal_moved":
+            subprocess.run([sys.executable, "-c", BI_SESSION, str(paths.published)], timeout=120,
+                           preexec_fn=lambda: os.umask(0))
+            tampered = inspect(paths, subprocess.CompletedProcess([], 0, "", ""))
+        if point == "publish_failed":
+            for _ in range(2):  # killed loads' build files, as big as a build and made just now
+                build = paths.build_file(f"killed-{len(abandoned)}")
+                build.write_bytes(os.urandom(1 << 20) * 8)
+                abandoned.append(build.name)
         if point == "mid_parquet_export":
             reexported = budgetwh(raw, paths)  # recovers the export the previous kill cut short
             # builds abandoned by the killed loads, made older than BUDGETWH_STALE_HOURS
@@ -182,15 +226,18 @@ def story(tmp_path_factory) -> Story:
                 if entry.name.startswith(("budget.", "dbt-target-")):
                     os.utime(entry, (old, old))
                     aged.append(entry.name)
-        kills[point] = budgetwh(raw, paths, point, after, extra)
+        kills[point] = budgetwh(raw, paths, point, after, extra, faults)
         if point == "before_manifest_entry":
             orphans_after_kill = kills[point].orphans
+        if point == "publish_failed":
+            disk_full = budgetwh(raw, paths, faults=FULL_DISK)
     recovered = budgetwh(raw, paths)
-    return Story(paths, first, kills, reexported, recovered, orphans_after_kill, aged)
+    return Story(paths, first, kills, reexported, recovered, orphans_after_kill, aged, tampered, abandoned,
+                 disk_full)
 
 
 def test_the_story_covers_every_crash_point_and_at_least_ten():
-    assert [k[0] for k in KILLS] == list(CRASH_POINTS) and len(KILLS) >= 10
+    assert [k[0] for k in KILLS] == list(CRASH_POINTS) and len(KILLS) >= 12
 
 
 def test_the_first_load_is_complete(story):
@@ -211,6 +258,7 @@ def test_the_published_warehouse_is_always_one_complete_load(story, point):
     state = story.kills[point]
     assert state.open_error is None
     assert state.mart_load_ids == {state.load_id}
+    assert state.other_tables == [] and not state.wal_beside  # nothing of the BI session
     if point in PUBLISHED_BY_THE_KILLED_RUN:
         assert state.load_id != story.first.load_id
         assert state.digest == story.first.digest  # same input, same marts
@@ -272,7 +320,7 @@ def test_abandoned_build_files_are_removed_once_stale(story):
 
 
 def test_marts_are_identical_across_complete_loads(story):
-    """Idempotency: the clean first load, the load rebuilt from a wiped staging area after ten
+    """Idempotency: the clean first load, the load rebuilt from a wiped staging area after the
     kills, and a --force rebuild of unchanged input have the same marts, row for row."""
     digests = {story.first.digest, story.kills["after_publish_rename"].digest,
                story.kills["mid_parquet_export"].digest, story.recovered.digest}
@@ -293,3 +341,30 @@ def test_written_files_are_never_group_or_world_writable(story):
     assert loose == []
     published = story.paths.published.stat().st_mode & 0o777
     assert published == 0o644
+
+
+def test_a_dead_sessions_wal_is_set_aside_before_anything_else(story):
+    """Its edits were what every reader saw (the bug); the load killed right after moving the
+    log aside leaves the published file exactly as L0 published it, and the log in build/."""
+    tampered, killed = story.tampered, story.kills["stale_wal_moved"]
+    assert tampered.wal_beside and tampered.other_tables == ["main.scratch"]
+    assert tampered.digest != story.first.digest and tampered.load_id == story.first.load_id
+    assert (killed.load_id, killed.digest) == (story.first.load_id, story.first.digest)
+    assert not killed.wal_beside and [n.startswith("budget.duckdb.wal.") for n in killed.foreign] == [True]
+    assert killed.fct_expenditure_parquet_rows == story.first.fct_expenditure_parquet_rows
+
+
+def test_a_full_disk_does_not_outlive_the_loads_that_hit_it(story):
+    """Build files of killed loads go whatever their age (the load holds the lock: none of them
+    can be live); a load failing on a full disk deletes its own build file and exits 1; the
+    next runs succeed with nobody cleaning up."""
+    killed, failed = story.kills["publish_failed"], story.disk_full
+    assert story.abandoned and not set(story.abandoned) & set(killed.build)  # removed, though fresh
+    assert [n for n in killed.build if n.startswith("budget.") and n.endswith(".duckdb")]  # killed before its own
+    assert failed.returncode == 1 and "No space left on device" in failed.stdout, failed.stdout[-3000:]
+    assert "that earlier loads left behind" in failed.stdout
+    assert [n for n in failed.build if n.startswith("budget.")] == [] and failed.warehouse_temp == []
+    assert [n for n in failed.build if n.startswith("dbt-target-")]  # its dbt results stay, for diagnosis
+    assert (failed.load_id, failed.digest) == (story.first.load_id, story.first.digest)
+    assert story.recovered.returncode == 0
+    assert [n for n in story.recovered.build if n.startswith("budget.")] == []

@@ -4,7 +4,7 @@ the project changes; `dagster dev` prepares it itself), never parsed at code-loc
 
 import importlib.metadata
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
@@ -14,8 +14,9 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from packaging.version import Version
 
 from dagster_project.defs.resources import BudgetPaths
-from dagster_project.faults import crash_point
-from dagster_project.warehouse.dbt_build import dbt_env, dbt_executable, prepare_build_file
+from dagster_project.faults import crash_point, fail_point
+from dagster_project.warehouse.dbt_build import dbt_env, dbt_executable, discard_build, prepare_build_file
+from dagster_project.warehouse.lock import report_wait, warehouse_lock
 from dagster_project.warehouse.publish import remove_stale_builds
 from dagster_project.warehouse.paths import DBT_PROJECT_DIR
 
@@ -54,18 +55,49 @@ def dbt_environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def run_is_live(instance: dg.DagsterInstance) -> Callable[[str], bool]:
+    """Whether the run of a load id (the run id) may still use its build file, as far as this
+    Dagster instance knows: a run it does not know (another instance's, or `budgetwh run`'s
+    ephemeral one) counts as live, and only age removes its files."""
+    def is_live(load_id: str) -> bool:
+        try:
+            run = instance.get_run_by_id(load_id)
+        except Exception:  # noqa: BLE001 - not a run id of this instance's storage
+            return True
+        return run is None or not run.is_finished
+    return is_live
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=TRANSLATOR)
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: BudgetPaths):
-    """`dbt build` into this load's private build file (the run id is the load id)."""
+    """`dbt build` into this load's private build file (the run id is the load id).
+
+    Under the warehouse lock, so that a run the daemon launched waits for `budgetwh run` (which
+    holds it already: the lock is re-entrant in its process) and the other way round. A build
+    that fails deletes its build file at once (a full disk must not stay full)."""
     load_id = context.run.run_id
     warehouse = paths.warehouse_paths
     crash_point("before_dbt")
-    remove_stale_builds(warehouse, load_id)
-    prepare_build_file(warehouse, load_id)
-    with dbt_environment(dbt_env(warehouse, load_id)):
-        for event in dbt.cli(["build"], context=context, target_path=warehouse.dbt_target(load_id)).stream():
-            crash_point("inside_dbt")  # the dbt process is still running: it dies with the load
-            yield event
+
+    def notify(message: str) -> None:
+        context.log.warning(message)
+        report_wait(message)
+
+    with warehouse_lock(warehouse.root, on_wait=notify, what=f"dagster run {load_id}: dbt build") as hold:
+        removed = remove_stale_builds(warehouse, load_id, exclusive=hold.whole_load,
+                                      is_live=run_is_live(context.instance))
+        if removed:
+            context.log.info("removed what earlier loads left: " + ", ".join(f"{p.name} ({n} bytes)" for p, n in removed))
+        prepare_build_file(warehouse, load_id)
+        try:
+            with dbt_environment(dbt_env(warehouse, load_id)):
+                for event in dbt.cli(["build"], context=context, target_path=warehouse.dbt_target(load_id)).stream():
+                    crash_point("inside_dbt")  # the dbt process is still running: it dies with the load
+                    yield event
+            fail_point("dbt_build", warehouse.build_file(load_id))
+        except Exception:
+            discard_build(warehouse, load_id)
+            raise
 
 
 class WarehouseDbtCli(DbtCliResource):

@@ -1,5 +1,9 @@
 """The published warehouse: the marts of this load's build, copied into a fresh DuckDB file
-that replaces the published one in one atomic rename, and exported as Parquet."""
+that replaces the published one in one atomic rename, and exported as Parquet.
+
+Publishing happens under the warehouse lock (re-entrant: `budgetwh run` holds it already), is
+refused rather than done over a live read-write session on the published file, and a failure
+(a full disk, a refusal) deletes the load's build file before the step fails."""
 
 import json
 
@@ -8,7 +12,9 @@ import duckdb
 
 from dagster_project.defs.dbt import dbt_project
 from dagster_project.defs.resources import BudgetPaths
-from dagster_project.warehouse.dbt_build import clean_build
+from dagster_project.faults import crash_point
+from dagster_project.warehouse.dbt_build import clean_build, discard_build
+from dagster_project.warehouse.lock import report_wait, warehouse_lock
 from dagster_project.warehouse.publish import export_parquet, inputs_fingerprint, publish
 
 
@@ -39,9 +45,21 @@ def published_warehouse(context: dg.AssetExecutionContext, paths: BudgetPaths):
     load_id = context.run.run_id
     warehouse = paths.warehouse_paths
     summary = {"inputs_fingerprint": inputs_fingerprint(paths.store)}
-    published = publish(warehouse, load_id, summary)
-    exported = export_parquet(warehouse)
-    clean_build(warehouse, load_id)
+
+    def notify(message: str) -> None:
+        context.log.warning(message)
+        report_wait(message)
+
+    with warehouse_lock(warehouse.root, on_wait=notify, what=f"dagster run {load_id}: publish"):
+        try:
+            published = publish(warehouse, load_id, summary, notify=notify)
+            # from the build: the published file may be open to a foreign session already
+            exported = export_parquet(warehouse, source=warehouse.build_file(load_id), load_id=load_id)
+        except Exception:
+            crash_point("publish_failed")
+            discard_build(warehouse, load_id)
+            raise
+        clean_build(warehouse, load_id)
     with duckdb.connect(str(published), read_only=True) as con:
         counts = {key.path[-1]: con.execute(f'select count(*) from marts."{key.path[-1]}"').fetchone()[0]
                   for key in MART_KEYS}

@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dagster_project.settings import sql_path_problem
 from dagster_project.warehouse.paths import DBT_PROJECT_DIR, WarehousePaths
 
 
@@ -36,10 +37,20 @@ def dbt_executable() -> str:
 
 
 def dbt_env(paths: WarehousePaths, load_id: str) -> dict[str, str]:
-    """The variables dbt/profiles.yml and the sources read, as absolute paths."""
+    """The variables dbt/profiles.yml and the sources read, as absolute paths.
+
+    The paths go as they are: dbt/models/staging/__sources.yml escapes the staging folder where
+    it becomes a glob inside a SQL string (quotes, glob characters, braces), so every caller
+    that sets BUDGETWH_STAGING_DIR gets the same treatment. A path DuckDB cannot take literally
+    at all (a backslash; `?` or `#`, which dbt-duckdb reads as a URL's) is refused here, naming
+    the path, instead of building elsewhere or failing with dbt's words."""
+    staging, build = paths.staging.resolve(), paths.build_file(load_id).resolve()
+    for path, problem in ((staging, sql_path_problem(staging)), (build, sql_path_problem(build, database=True))):
+        if problem is not None:
+            raise ValueError(f"{path} {problem}")
     return {
-        "BUDGETWH_STAGING_DIR": str(paths.staging.resolve()),
-        "BUDGETWH_BUILD_PATH": str(paths.build_file(load_id).resolve()),
+        "BUDGETWH_STAGING_DIR": str(staging),
+        "BUDGETWH_BUILD_PATH": str(build),
         "BUDGETWH_LOAD_ID": load_id,
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
     }
@@ -53,11 +64,18 @@ def prepare_build_file(paths: WarehousePaths, load_id: str) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def clean_build(paths: WarehousePaths, load_id: str) -> None:
-    """After publishing, the load's build file and dbt artifacts have served their purpose."""
+def discard_build(paths: WarehousePaths, load_id: str) -> None:
+    """A failed load's build file goes at once: it is the one big file a load writes (as big as
+    the warehouse, or bigger), and keeping it after a full disk made the next loads fail too.
+    Its dbt target folder (run_results.json, small) stays for diagnosis, until it is stale."""
     build = paths.build_file(load_id)
     for leftover in (build, build.with_name(build.name + ".wal")):
         leftover.unlink(missing_ok=True)
+
+
+def clean_build(paths: WarehousePaths, load_id: str) -> None:
+    """After publishing, the load's build file and dbt artifacts have served their purpose."""
+    discard_build(paths, load_id)
     shutil.rmtree(paths.dbt_target(load_id), ignore_errors=True)
 
 
