@@ -5,7 +5,11 @@
     budgetwh generate --n N --out DIR [--error-rate R] [--seed S] [--formats text,xlsx,docx,html]
 
 Exit status of `run`: 0 when the run completed (quarantined documents included), 2 when there
-were input files but none loaded, 1 when the run itself failed.
+were input files but none loaded, or when the raw folder and the warehouse cannot be used
+together (a warehouse inside the raw folder, a path DuckDB cannot take literally), 1 when the
+run itself failed, 75 when it did not publish now
+(the load lock or a read-write session on the published file stayed taken past
+BUDGETWH_LOCK_TIMEOUT_SECONDS): nothing is wrong with the data, run it again later.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import sys
 import warnings
 from collections.abc import Iterator
@@ -37,15 +42,33 @@ from dagster_project.parsing.extract import extract_document
 from dagster_project.readers.base import ReaderError
 from dagster_project.staging.store import StagingStore
 from dagster_project.warehouse.dbt_build import ensure_dbt_manifest
+from dagster_project.warehouse.lock import EXIT_RETRY_LATER, LockTimeout
 from dagster_project.warehouse.paths import WarehousePaths
 
-console = Console(stderr=True)
+# emoji=False: rich would turn ":warning:" in a file name into a picture; soft_wrap: a message
+# naming a path stays on one line (rich breaks lines at 80 columns when stderr is not a terminal)
+console = Console(stderr=True, emoji=False, soft_wrap=True)
+
+# What must never reach the terminal as it is: C0 and C1 controls and DEL (an ESC sequence can
+# recolour, move the cursor or retitle the window; a line break can forge a summary line), the
+# bidirectional overrides and isolates (they reorder what is shown: "txt.exe" read as "exe.txt")
+# and the line and paragraph separators.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: object) -> str:
+    """Text from outside (file and folder names, reasons quoting them, document text) as it may
+    be printed: unprintable characters as Python writes them in a repr (`\\x1b`, `\\n`,
+    `\\u202e`), bytes of a name that are not UTF-8 as `\\xNN` (as in the staging rows), and
+    rich markup escaped, so a name shows exactly as written and cannot style or forge a line."""
+    text = str(text).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return escape(_UNPRINTABLE.sub(lambda match: repr(match.group())[1:-1], text))
 
 
 def _stdout() -> Console:
     """Tables wide enough to read when piped (rich would squeeze them to 80 columns)."""
     probe = Console()
-    return Console(soft_wrap=True, width=None if probe.is_terminal else 240)
+    return Console(soft_wrap=True, width=None if probe.is_terminal else 240, emoji=False)
 
 
 class _BarProgress(Progress):
@@ -62,15 +85,18 @@ class _BarProgress(Progress):
 
     def advance(self, label: str, cpu_seconds: float = 0.0, normalize_cpu_seconds: float = 0.0) -> None:
         super().advance(label, cpu_seconds, normalize_cpu_seconds)
-        self.bar.update(self.task, advance=1, description=label)
+        self.bar.update(self.task, advance=1, description=shown(label))  # a file name, shown escaped
 
 
 def _run(args: argparse.Namespace) -> int:
     raw_dir = Path(args.raw_dir)
     warehouse = Path(args.warehouse)
     if not raw_dir.is_dir():
-        console.print(f"[red]error:[/] raw directory {escape(str(raw_dir))} does not exist")
+        console.print(f"[red]error:[/] raw directory {shown(str(raw_dir))} does not exist")
         return 1
+    if (refusal := settings.warehouse_refusal(raw_dir, warehouse)) is not None:
+        console.print(f"[red]error:[/] {shown(refusal)}")
+        return 2  # a usage error: nothing was read or written
     # the nightly no-op is decided before Dagster and dbt are even imported (seconds of startup)
     outcome = None if args.force else unchanged(raw_dir, warehouse)
     progress = None
@@ -85,16 +111,24 @@ def _run(args: argparse.Namespace) -> int:
             disable=not console.is_terminal,
         ) as bar, _load_log(paths, args.verbose):
             progress = _BarProgress(bar)
-            outcome = run_load(raw_dir, warehouse, progress=progress,
-                               log_level="INFO" if args.verbose else "CRITICAL", force=args.force)
+            try:
+                outcome = run_load(raw_dir, warehouse, progress=progress, force=args.force,
+                                   log_level="INFO" if args.verbose else "CRITICAL",
+                                   on_wait=lambda line: console.print(f"[yellow]{shown(line)}[/]"))
+            except LockTimeout as exc:
+                console.print(f"[red]not loaded:[/] {shown(exc)}")
+                return EXIT_RETRY_LATER
     _print_summary(outcome, paths, progress)
     if outcome.plan.files and not outcome.loaded:
         console.print("[red]no document could be loaded[/]: the published warehouse is left as it was")
         return 2
+    if outcome.retry_later:
+        console.print(f"[red]not published:[/] {shown(outcome.failure or '')}")
+        return EXIT_RETRY_LATER
     if not outcome.success:
-        console.print(f"[red]the load failed[/] at {outcome.failed_step}: {escape(outcome.failure or '')}")
-        console.print(f"{escape(str(warehouse))} was not replaced; dbt's output is in "
-                      f"{escape(str(paths.build_dir / LOAD_LOG))}, -v shows Dagster's log with it")
+        console.print(f"[red]the load failed[/] at {outcome.failed_step}: {shown(outcome.failure or '')}")
+        console.print(f"{shown(str(warehouse))} was not replaced; dbt's output is in "
+                      f"{shown(str(paths.build_dir / LOAD_LOG))}, -v shows Dagster's log with it")
         return 1
     return 0
 
@@ -146,6 +180,8 @@ def _print_summary(outcome, paths: WarehousePaths, progress: Progress | None = N
         out.print("nothing changed since the published load: no extraction, no dbt build")
     if outcome.reexported:
         out.print("the Parquet export of the published load was incomplete (a load cut short): exported again")
+    for note in outcome.notes(paths.published):
+        out.print(f"[yellow]{shown(note)}[/]", highlight=False)
     out.print("documents by status: " + ", ".join(f"{k} {v}" for k, v in sorted(outcome.by_status.items())))
     store = StagingStore(paths.staging)
     docs = outcome.documents
@@ -157,23 +193,25 @@ def _print_summary(outcome, paths: WarehousePaths, progress: Progress | None = N
         return [str(p) for doc_id in loaded if (p := store.path(entity, doc_id)).exists()]
 
     if tables := files("tables"):
-        kinds = pl.scan_parquet(tables).group_by("table_kind").len().sort("table_kind").collect()
+        # glob=False: Polars reads `[`, `*` and `?` in a warehouse path as a pattern otherwise
+        kinds = pl.scan_parquet(tables, glob=False).group_by("table_kind").len().sort("table_kind").collect()
         out.print("tables by kind: " + ", ".join(f"{k} {n}" for k, n in kinds.iter_rows()))
     counts = {}
     for entity in ("line_items", "unparsed_cells", "projects", "performance_indicators", "narrative_amounts"):
         paths_ = files(entity)
-        counts[entity] = pl.scan_parquet(paths_).select(pl.len()).collect().item() if paths_ else 0
+        counts[entity] = pl.scan_parquet(paths_, glob=False).select(pl.len()).collect().item() if paths_ else 0
     out.print(f"line items: {counts['line_items']}; unparsed cells: {counts['unparsed_cells']}; "
               f"projects: {counts['projects']}; performance indicators: {counts['performance_indicators']}; "
               f"narrative amounts: {counts['narrative_amounts']}")
     for row in docs.iter_rows(named=True) if docs.height else []:
         if row["status"] != "ok":
-            out.print(f"  [yellow]{row['status']}[/] {escape(row['source_path'])}: {escape(row['status_reason'] or '')}",
+            out.print(f"  [yellow]{row['status']}[/] {shown(row['source_path'])}: {shown(row['status_reason'] or '')}",
                       markup=True, highlight=False)
         if (note := _absence_note(row)) is not None:
-            out.print(f"  [yellow]{row['status']}[/] {escape(row['source_path'])}: {note}", markup=True, highlight=False)
+            out.print(f"  [yellow]{row['status']}[/] {shown(row['source_path'])}: {shown(note)}", markup=True,
+                      highlight=False)
     for path, why in outcome.skipped.items():
-        out.print(f"  [yellow]skipped[/] {escape(path)}: {escape(why)}", markup=True, highlight=False)
+        out.print(f"  [yellow]skipped[/] {shown(path)}: {shown(why)}", markup=True, highlight=False)
     findings = [f for f in outcome.check_failures if f[2] == "WARN"]
     if findings:
         out.print(f"quality findings (warn): {len(findings)} check(s) — details in marts.mart_data_quality")
@@ -189,9 +227,10 @@ def _print_summary(outcome, paths: WarehousePaths, progress: Progress | None = N
                   f"{per_doc:.0f} ms worker CPU per document "
                   f"(read and interpret {per_doc - normalize:.0f} ms, normalize and write {normalize:.0f} ms)")
     if outcome.ran and outcome.success:
-        out.print(f"warehouse: {paths.published} (load {outcome.load_id}); Parquet marts in {paths.parquet_dir}")
+        out.print(f"warehouse: {shown(paths.published)} (load {outcome.load_id}); "
+                  f"Parquet marts in {shown(paths.parquet_dir)}", highlight=False)
     elif not outcome.ran:
-        out.print(f"warehouse: {paths.published} (unchanged)")
+        out.print(f"warehouse: {shown(paths.published)} (unchanged)", highlight=False)
 
 
 def _jsonable(value):
@@ -205,12 +244,12 @@ def _jsonable(value):
 def _extract(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
-        console.print(f"[red]error:[/] {escape(str(path))} is not a file")
+        console.print(f"[red]error:[/] {shown(str(path))} is not a file")
         return 1
     try:
         extraction = extract_document(path.read_bytes(), str(path))
     except ReaderError as exc:
-        console.print(f"[red]{escape(str(path))}: cannot read:[/] {escape(str(exc))}")
+        console.print(f"[red]{shown(str(path))}: cannot read:[/] {shown(str(exc))}")
         return 2
     if args.json:
         body = {"document": asdict(extraction.document), "tables": [asdict(t) for t in extraction.tables],
@@ -221,32 +260,32 @@ def _extract(args: argparse.Namespace) -> int:
     out = _stdout()
     d = extraction.document
     # document text is escaped everywhere: a title printing "[/]" must not be read as markup
-    out.print(f"[bold]{escape(str(path))}[/]  status={d.status}  department={escape(str(d.department_name))}  "
+    out.print(f"[bold]{shown(str(path))}[/]  status={d.status}  department={shown(str(d.department_name))}  "
               f"year={d.fiscal_year}  scope={d.scope}  unit_code={d.unit_code}  "
               f"region={d.region_province}/{d.region_city}/{d.region_county}")
     for note in d.notes:
-        out.print(f"  note: {escape(note)}")
+        out.print(f"  note: {shown(note)}")
     for t in extraction.tables:
-        out.print(f"\n[bold]table {t.order}[/] {t.kind} ({t.confidence:.2f}: {escape(t.classify_reason)})  "
-                  f"'{escape(t.title or '')}'  unit={t.unit}  year={t.year}  lines {t.line_from}-{t.line_to}  "
+        out.print(f"\n[bold]table {t.order}[/] {t.kind} ({t.confidence:.2f}: {shown(t.classify_reason)})  "
+                  f"'{shown(t.title or '')}'  unit={t.unit}  year={t.year}  lines {t.line_from}-{t.line_to}  "
                   f"{t.n_rows}x{t.n_cols}, header rows {t.header_rows}"
-                  + (f"  [yellow]declared empty: {escape(t.empty_reason or '')}[/]" if t.declared_empty else ""))
+                  + (f"  [yellow]declared empty: {shown(t.empty_reason or '')}[/]" if t.declared_empty else ""))
         if t.line_items:
             grid = Table(show_header=True, header_style="bold", box=None)
             for col in ("line", "label", "unit", "code", "system", "paired", "measure", "fund", "year", "yuan", "raw"):
                 grid.add_column(col)
             for li in t.line_items:
-                grid.add_row(str(li.source_line or li.source_row), escape(li.row_label[:24]),
-                             li.budget_unit_code or "", escape(li.code or ""), li.code_system,
-                             escape(li.paired_code or ""), li.measure, li.fund_source,
-                             str(li.value_year or ""), str(li.amount_yuan), escape(li.raw_text))
+                grid.add_row(str(li.source_line or li.source_row), shown(li.row_label[:24]),
+                             li.budget_unit_code or "", shown(li.code or ""), li.code_system,
+                             shown(li.paired_code or ""), li.measure, li.fund_source,
+                             str(li.value_year or ""), str(li.amount_yuan), shown(li.raw_text))
             out.print(grid)
         for u in t.unparsed:
-            out.print(f"  [red]unparsed[/] row {u.source_row} col {u.source_col}: {escape(repr(u.raw_text))} ({u.reason})")
+            out.print(f"  [red]unparsed[/] row {u.source_row} col {u.source_col}: {shown(repr(u.raw_text))} ({u.reason})")
         for p in t.projects:
-            out.print(f"  project: {escape(p.project_name)} = {p.amount_yuan} ({escape(p.budget_unit_code or '')})")
+            out.print(f"  project: {shown(p.project_name)} = {p.amount_yuan} ({shown(p.budget_unit_code or '')})")
         for i in t.indicators:
-            out.print(escape(f"  indicator [{i.subject}] {i.level1}/{i.level2}/{i.level3}: "
+            out.print(shown(f"  indicator [{i.subject}] {i.level1}/{i.level2}/{i.level3}: "
                              f"{i.operator or ''}{i.target_value or ''}{i.target_unit or ''}"
                              + (f" (weight {i.weight})" if i.weight is not None else "")))
     _print_narrative(out, extraction)
@@ -262,8 +301,8 @@ def _print_narrative(out: Console, extraction) -> None:
         grid.add_column(col)
     for n in extraction.narrative:
         value = str(n.amount_yuan) if n.count is None else f"{n.count} {n.unit}"
-        grid.add_row(str(n.text_index), n.topic, escape(n.code or ""), n.fund_source or "",
-                     str(n.value_year or ""), escape(value), escape(n.raw_text[:60]))
+        grid.add_row(str(n.text_index), n.topic, shown(n.code or ""), n.fund_source or "",
+                     str(n.value_year or ""), shown(value), shown(n.raw_text[:60]))
     out.print(grid)
 
 
@@ -273,18 +312,20 @@ def _generate(args: argparse.Namespace) -> int:
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
-        console.print(f"[red]error:[/] unknown format(s) {unknown}; choose from {', '.join(FORMATS)}")
+        console.print(f"[red]error:[/] unknown format(s) {shown(unknown)}; choose from {', '.join(FORMATS)}")
         return 1
     if args.n < 1 or not 0 <= args.error_rate <= 1:
         console.print("[red]error:[/] --n must be at least 1 and --error-rate between 0 and 1")
         return 1
     out = Path(args.out)
     summary = write_corpus(out, args.n, error_rate=args.error_rate, seed=args.seed, formats=formats)
-    console.print(f"{summary['n']} reports ({summary['bytes'] / 2**20:.1f} MiB) in {out / 'raw'}, gold in {out / 'gold'}")
+    console.print(f"{summary['n']} reports ({summary['bytes'] / 2**20:.1f} MiB) in {shown(out / 'raw')}, "
+                  f"gold in {shown(out / 'gold')}")
     console.print("styles: " + ", ".join(f"{k} {v}" for k, v in sorted(summary["style"].items()))
                   + "; formats: " + ", ".join(f"{k} {v}" for k, v in sorted(summary["format"].items()))
                   + "; errors: " + (", ".join(f"{k} {v}" for k, v in sorted(summary["error"].items())) or "none"))
-    console.print(f"load them with: budgetwh run --raw-dir {out / 'raw'} --warehouse {out / 'warehouse' / 'budget.duckdb'}")
+    console.print(f"load them with: budgetwh run --raw-dir {shown(out / 'raw')} "
+                  f"--warehouse {shown(out / 'warehouse' / 'budget.duckdb')}")
     return 0
 
 
@@ -327,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print("interrupted")
         return 1
     except Exception as exc:  # noqa: BLE001 - the run itself failed: say why, exit 1
-        console.print(f"[red]budgetwh {args.command} failed:[/] {type(exc).__name__}: {escape(str(exc))}")
+        console.print(f"[red]budgetwh {args.command} failed:[/] {type(exc).__name__}: {shown(str(exc))}")
         return 1
 
 

@@ -6,12 +6,18 @@ fire (`dagster-daemon run`, see the README).
 """
 
 import hashlib
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from stat import S_ISREG
 
 import dagster as dg
 
 from dagster_project.defs.partitions import documents_partitions, partition_key, range_tags
 from dagster_project.defs.resources import BudgetPaths
-from dagster_project.ingest import plan
+from dagster_project.ingest import MAX_FILE_BYTES, Plan, plan
+from dagster_project.staging.store import StagingStore
 
 load_warehouse = dg.define_asset_job(
     "load_warehouse",
@@ -34,20 +40,21 @@ def nightly_load(context: dg.ScheduleEvaluationContext):
 @dg.sensor(job=load_warehouse, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
 def raw_folder_sensor(context: dg.SensorEvaluationContext, paths: BudgetPaths):
     """New or changed files get a partition and a load; files that are gone lose theirs. The
-    staging manifest, not this sensor's cursor, decides what changed."""
-    work = plan(paths.raw, paths.store)
+    staging manifest, not this sensor's cursor, decides what changed; the run key says which
+    versions of the files changed (`change_key`), so a second edit of a file gets a run of its
+    own, while ticks that see the same pending change do not launch it twice."""
+    store = paths.store
+    work = plan(paths.raw, store)
     registered = context.instance.get_dynamic_partitions(documents_partitions.name)
     current = {partition_key(d) for d in work.files}
     add = sorted(current - set(registered))
     delete = sorted(set(registered) - current)
-    if not (work.changed or work.removed or add or delete):
+    if work.nothing_to_do and not (add or delete):
         return dg.SkipReason(f"{len(work.files)} documents, none new, changed or removed")
     keys = [k for k in registered if k not in delete] + add
-    change = "\n".join(sorted(work.changed) + ["-" + r for r in work.removed])
     requests = []
     if keys:
-        run_key = hashlib.sha256(change.encode()).hexdigest()[:16]
-        requests.append(dg.RunRequest(run_key=run_key, tags=range_tags(keys)))
+        requests.append(dg.RunRequest(run_key=change_key(work, store), tags=range_tags(keys)))
     return dg.SensorResult(
         run_requests=requests,
         dynamic_partitions_requests=[
@@ -55,3 +62,47 @@ def raw_folder_sensor(context: dg.SensorEvaluationContext, paths: BudgetPaths):
             documents_partitions.build_delete_request(delete),
         ],
     )
+
+
+def change_key(work: Plan, store: StagingStore) -> str:
+    """The run key of a change: a digest of each changed file's state (size, mtime, ctime, inode
+    and content hash) with what staging holds for it now (its manifest entry), of each removed
+    file's entry, and of each damaged manifest entry file's stat. Dagster launches one run per
+    key, so the key must differ whenever there is something new to load: paths alone repeat
+    for a second edit of the same file (which would then never load), content alone repeats
+    when a file goes back to an earlier version; ctime changes with every write, and the
+    manifest entry changes with every load of the file. Ticks that see the same pending change
+    give the same key, so it is not launched twice."""
+    manifest = store.load_manifest()
+    lines = []
+    for display in sorted(work.changed):
+        entry = manifest.get(display)
+        lines.append(["changed", display, _file_state(work.files[display]), asdict(entry) if entry else None])
+    for display in work.removed:
+        entry = manifest.get(display)
+        lines.append(["removed", display, asdict(entry) if entry else None])
+    for file in sorted(store.damaged_entries):
+        lines.append(["damaged entry", file.name, _file_state(file, content=False)])
+    body = json.dumps(lines, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
+def _file_state(path: Path, content: bool = True) -> list[object] | str:
+    """(size, mtime_ns, ctime_ns, inode, sha256) of a file, or why it cannot be read (that, too,
+    is a state: it changes when the file becomes readable again)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a pipe swapped in must not block
+    except OSError as exc:
+        return f"{type(exc).__name__}: {exc.strerror}"
+    try:
+        with open(fd, "rb") as handle:
+            stat = os.fstat(fd)
+            state: list[object] = [stat.st_mode, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+            if content and S_ISREG(stat.st_mode) and stat.st_size <= MAX_FILE_BYTES:
+                digest = hashlib.sha256()
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+                state.append(digest.hexdigest())
+    except OSError as exc:  # a read error is a state too
+        return f"{type(exc).__name__}: {exc.strerror}"
+    return state

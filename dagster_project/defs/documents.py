@@ -62,9 +62,12 @@ def document_staging(context: dg.AssetExecutionContext, paths: BudgetPaths, prog
     items, projects, indicators, unparsed cells), exact amounts in yuan."""
     store = paths.store
     work = plan(paths.raw, store)
+    for line in work.repairs:  # damaged staging: set aside by staging its document again
+        context.log.warning(line)
     by_key = {partition_key(display): display for display in work.files}
     selected = [by_key[k] for k in context.partition_keys if k in by_key]
-    todo = [d for d in selected if d in work.changed]
+    changed = set(work.changed)
+    todo = [d for d in selected if d in changed]
     progress.start(context, len(todo))
     started = time.perf_counter()
     outcomes = stage_documents([(d, work.files[d]) for d in todo], store,
@@ -91,6 +94,7 @@ def document_staging(context: dg.AssetExecutionContext, paths: BudgetPaths, prog
         "unparsed_cells": sum(o.unparsed for o in outcomes),
         "quarantined": dg.MetadataValue.json(
             {o.source_path: o.status_reason for o in outcomes if o.status not in LOADED}),
+        "repairs": dg.MetadataValue.json(list(work.repairs) + [line for o in outcomes for line in o.repairs]),
     })
 
 
@@ -108,7 +112,10 @@ def staging(context: dg.AssetExecutionContext, paths: BudgetPaths):
     published) when there are reports but none of them could be loaded."""
     store = paths.store
     work = plan(paths.raw, store)
-    final = settle(store, work.removed)
+    repairs: list[str] = []
+    final = settle(store, work.removed, files=work.files, repairs=repairs)
+    for line in repairs:
+        context.log.warning(line)
     loaded = sum(1 for status, _ in final.values() if status in LOADED)
     if work.files and not loaded:
         raise dg.Failure(

@@ -2,10 +2,15 @@
 
 Paths are stable across content changes (a revised file keeps its partition; the content hash
 in the staging manifest decides whether it needs work). The few paths Dagster cannot use as a
-key (those containing "..." or control characters) are keyed by a digest of the path.
+key are keyed by a digest of the path: those containing "..." or the control characters Dagster
+refuses, any other control character (a key is shown in the UI and in run tags, where an ESC
+sequence or a line break would do harm), and any string that is not valid UTF-8 (Dagster's
+storage encodes keys as UTF-8 and fails on anything else; `ingest.display_path` already gives
+every file a valid name, this is the last line of defence for other callers).
 """
 
 import hashlib
+import unicodedata
 
 import dagster as dg
 from dagster._core.definitions.partitions.utils.base import INVALID_PARTITION_SUBSTRINGS
@@ -13,9 +18,23 @@ from dagster._core.definitions.partitions.utils.base import INVALID_PARTITION_SU
 documents_partitions = dg.DynamicPartitionsDefinition(name="documents")
 
 
-def partition_key(source_path: str) -> str:
+def _usable(source_path: str) -> bool:
+    """Whether Dagster can store and show the path as it is."""
     if any(bad in source_path for bad in INVALID_PARTITION_SUBSTRINGS):
-        return "path-sha1-" + hashlib.sha1(source_path.encode("utf-8")).hexdigest()
+        return False
+    if any(unicodedata.category(char) == "Cc" for char in source_path):  # C0, DEL and C1
+        return False
+    try:
+        source_path.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: a file name's undecodable bytes
+        return False
+    return True
+
+
+def partition_key(source_path: str) -> str:
+    if not _usable(source_path):
+        raw = source_path.encode("utf-8", "surrogateescape")  # the name's own bytes, whatever they are
+        return "path-sha1-" + hashlib.sha1(raw).hexdigest()
     return source_path
 
 
