@@ -1,4 +1,4 @@
-"""Extraction across processes, each document under a time limit.
+"""Extraction across processes, each document under a time limit and a memory limit.
 
 Documents are independent, so they are staged by a pool of worker processes, each writing its
 own document's Parquet files and manifest entry (nothing of a document travels back but a small
@@ -6,13 +6,29 @@ outcome, and no list of the corpus is held in memory). pebble's pool is used rat
 standard library's because it can kill the one worker whose document exceeds its time limit —
 one hostile file must not stall a nightly load — and it reports a worker that died (a crash, the
 kernel's OOM killer) as that document's failure instead of breaking the pool.
+
+Memory: before each document, its worker's data segment is capped by the operating system
+(RLIMIT_DATA: `limit_memory`) at what the worker holds then plus BUDGETWH_MAX_MB_PER_DOC, so a
+document that needs more fails in its own worker — a MemoryError in Python code, an abort in
+native code (Polars, PDFium) — and is quarantined naming the limit, instead of the host's OOM
+killer choosing what dies. The cap is relative because a worker keeps memory between documents
+(modules a PDF imports, heap the allocator does not return): an absolute cap would make a
+document's fate depend on which documents its worker read before. RLIMIT_DATA counts the
+private writable memory a process maps (heap, anonymous mappings, thread stacks), not address
+space that allocators only reserve: RLIMIT_AS would also count the 64 MB arenas glibc reserves
+per thread and the virtual reservations of Polars' allocator, which grow with the number of
+cores rather than with the document (BENCHMARKS.md, "Memory bounds on hostile inputs").
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import resource
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -23,6 +39,7 @@ from pathlib import Path
 from pebble import ProcessExpired, ProcessPool
 
 from dagster_project.ingest import DocumentOutcome, record_failure, stage_document
+from dagster_project.readers.base import out_of_memory
 from dagster_project.staging.store import StagingStore
 
 WORKERS = int(os.environ.get("BUDGETWH_WORKERS", "0")) or (os.cpu_count() or 1)
@@ -33,6 +50,91 @@ def seconds_per_document_limit() -> float:
     """BUDGETWH_MAX_SECONDS_PER_DOC as it is now (default 300 s): read when a pool starts, so a
     long-lived process (the Dagster daemon, a test session) honours a changed setting."""
     return float(os.environ.get("BUDGETWH_MAX_SECONDS_PER_DOC", "300"))
+DEFAULT_MB_PER_DOCUMENT = 2048
+
+
+def memory_per_document_limit() -> int | None:
+    """BUDGETWH_MAX_MB_PER_DOC as it is now (default 2048 MB; 0 for no limit): the most memory
+    one document's extraction and staging may add to its worker. Read when a pool starts, like
+    the time limit."""
+    value = float(os.environ.get("BUDGETWH_MAX_MB_PER_DOC", DEFAULT_MB_PER_DOCUMENT))
+    return int(value) if value > 0 else None
+
+
+def memory_reason(megabytes: int) -> str:
+    return f"extraction needed more than {megabytes} MB (BUDGETWH_MAX_MB_PER_DOC)"
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(name), "malloc_trim") if name else None
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def _status_bytes(field: str) -> int | None:
+    """A size from /proc/self/status (VmData: what RLIMIT_DATA counts; VmRSS, VmHWM), or None."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith(f"{field}:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _reset_peak_rss() -> int | None:
+    """Start measuring this process's peak resident memory afresh (VmHWM; Linux ≥ 4.0) and
+    return its resident memory now."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+            refs.write("5")
+    except OSError:
+        return None
+    return _status_bytes("VmRSS")
+
+
+def limit_memory(megabytes: int | None) -> int | None:
+    """Cap this process's data segment (RLIMIT_DATA, soft limit) at what it maps now plus
+    `megabytes` (all of it where /proc is missing); a lower hard limit is kept. Memory freed by
+    the document before is handed back to the system first (glibc's malloc_trim). Returns the
+    resident memory now, peak measurement reset (None where that cannot be measured)."""
+    if not megabytes:
+        return None
+    if _TRIM is not None:
+        _TRIM(0)
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    limit = (_status_bytes("VmData") or 0) + megabytes * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+    return _reset_peak_rss()
+
+
+def _ran_out(reason: str | None, megabytes: int | None, resident: int | None) -> bool:
+    """Did the document just quarantined fail for the memory limit? Its reason says an
+    allocation failed, or extraction raised something unexpected (libxml2, for one, reports a
+    refused allocation as "unknown error") after its resident memory grew by three quarters of
+    the allowance or more."""
+    if not megabytes or not reason:
+        return False
+    if out_of_memory(reason):
+        return True
+    peak = _status_bytes("VmHWM")
+    return (reason.startswith("extraction failed:") and resident is not None and peak is not None
+            and peak - resident >= 0.75 * megabytes * 1024 * 1024)
+
+
+def _lift_limit() -> None:
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    resource.setrlimit(resource.RLIMIT_DATA, (hard, hard))
+
+
 # A worker is replaced after this many documents, so memory a parser leaks cannot accumulate.
 # Replacements are forked from the warm fork server (dagster_project/warm.py): cheap.
 TASKS_PER_WORKER = 500
@@ -61,11 +163,38 @@ def _release_fork_server() -> None:
         stop()
 
 
-def _stage(path: str, display: str, staging_root: str) -> DocumentOutcome:
+def _stage(path: str, display: str, staging_root: str, megabytes: int | None = None) -> DocumentOutcome:
+    """Stage one document in a worker. Under a memory limit (`megabytes`), a document whose
+    extraction ran out of memory — caught by the extraction as a failure, or raised while
+    staging — is quarantined with the limit as its reason."""
+    resident = limit_memory(megabytes)
     started = time.process_time()
-    outcome = stage_document(Path(path), display, StagingStore(Path(staging_root)))
+    store = StagingStore(Path(staging_root))
+    try:
+        outcome = stage_document(Path(path), display, store)
+    except MemoryError:
+        if not megabytes:
+            raise
+        _lift_limit()  # recording the failure must not fail on memory the allocator keeps
+        outcome = record_failure(Path(path), display, store, memory_reason(megabytes))
+    else:
+        if outcome.status == "quarantined" and _ran_out(outcome.status_reason, megabytes, resident):
+            _lift_limit()
+            outcome = record_failure(Path(path), display, store, memory_reason(megabytes))
     outcome.cpu_seconds = time.process_time() - started
     return outcome
+
+
+def _died(exc: ProcessExpired, megabytes: int | None) -> str:
+    """The reason for a document whose worker died. Native code aborts the process when an
+    allocation fails (Rust's allocation error handler, C++'s std::bad_alloc uncaught): under a
+    memory limit, an abort is reported as the limit."""
+    code = getattr(exc, "exitcode", None)
+    if megabytes and code == -signal.SIGABRT:
+        return f"{memory_reason(megabytes)}: its worker aborted when an allocation failed"
+    if code == -signal.SIGKILL:
+        return f"extraction process was killed (SIGKILL: the host's out-of-memory killer, or an operator): {exc}"
+    return f"extraction process died: {exc}" + (f" (exit code {code})" if code else "")
 
 
 def stage_documents(
@@ -74,12 +203,17 @@ def stage_documents(
     workers: int = WORKERS,
     seconds_per_document: float | None = None,
     on_done: Callable[[DocumentOutcome], None] | None = None,
+    megabytes_per_document: int | None = None,
 ) -> list[DocumentOutcome]:
     """Stage every (display path, file) and return the outcomes in completion order; each
-    document under `seconds_per_document` (default: BUDGETWH_MAX_SECONDS_PER_DOC)."""
+    document under `seconds_per_document` (default: BUDGETWH_MAX_SECONDS_PER_DOC) and in a
+    worker whose memory is capped at `megabytes_per_document` (default:
+    BUDGETWH_MAX_MB_PER_DOC; 0 for no limit)."""
     items = list(items)
     if seconds_per_document is None:
         seconds_per_document = seconds_per_document_limit()
+    if megabytes_per_document is None:
+        megabytes_per_document = memory_per_document_limit()
     outcomes: list[DocumentOutcome] = []
 
     def done(outcome: DocumentOutcome) -> None:
@@ -93,7 +227,7 @@ def stage_documents(
     with _pools_lock:
         _active_pools += 1
     try:
-        _run_pool(items, store, workers, seconds_per_document, done)
+        _run_pool(items, store, workers, seconds_per_document, megabytes_per_document or None, done)
     finally:
         with _pools_lock:
             _active_pools -= 1
@@ -103,11 +237,12 @@ def stage_documents(
 
 
 def _run_pool(items: list[tuple[str, Path]], store: StagingStore, workers: int, seconds_per_document: float,
-              done: Callable[[DocumentOutcome], None]) -> None:
+              megabytes: int | None, done: Callable[[DocumentOutcome], None]) -> None:
     with ProcessPool(max_workers=max(1, min(workers, len(items))), max_tasks=TASKS_PER_WORKER,
                      context=_context()) as pool:
         futures = {
-            pool.schedule(_stage, (str(path), display, str(store.root)), timeout=seconds_per_document): (display, path)
+            pool.schedule(_stage, (str(path), display, str(store.root), megabytes),
+                          timeout=seconds_per_document): (display, path)
             for display, path in items
         }
         for future in as_completed(futures):
@@ -119,6 +254,8 @@ def _run_pool(items: list[tuple[str, Path]], store: StagingStore, workers: int, 
                                     f"extraction took longer than the limit of {seconds_per_document:g} s "
                                     "per document (BUDGETWH_MAX_SECONDS_PER_DOC)"))
             except ProcessExpired as exc:
-                done(record_failure(path, display, store, f"extraction process died: {exc}"))
+                done(record_failure(path, display, store, _died(exc, megabytes)))
+            except MemoryError:  # raised in the worker but not caught there (no limit set)
+                done(record_failure(path, display, store, "extraction ran out of memory (MemoryError)"))
             except Exception as exc:  # noqa: BLE001 - staging itself failed for this document
                 done(record_failure(path, display, store, f"staging failed: {type(exc).__name__}: {exc}"))

@@ -55,8 +55,9 @@ def test_number_text(value, number_format, text):
     assert number_text(value, number_format) == text
 
 
-def test_numbers_no_cell_can_print_are_empty():
-    assert (number_text(float("nan"), "0.00"), number_text(float("inf"))) == ("", "")
+def test_numbers_no_cell_can_print_are_named_for_the_interpreter_to_report():
+    assert (number_text(float("nan"), "0.00"), number_text(float("inf")), number_text(float("-inf"))) == \
+        ("NaN", "Infinity", "-Infinity")
     assert number_text(1e300, "0.00") == "1" + "0" * 300  # too many digits to show decimals
 
 
@@ -385,3 +386,15 @@ def test_zip_containers_told_apart_by_members():
         archive.writestr("xl/workbook.bin", b"\0")
     with pytest.raises(ReaderError, match="XLSB"):
         reader_for(out.getvalue())
+
+
+def test_xlsx_infinite_number_cell_reaches_the_interpreter_as_text():
+    """A hand-made number cell of 1e400 (openpyxl reads inf) must not vanish as a blank: it
+    arrives as 'Infinity', which the interpreter reports as a malformed amount."""
+    sheet = "".join([
+        _row(1, _s("A1", "2024年收支总表")),
+        _row(2, _s("A2", "项目"), _s("B2", "预算数")),
+        _row(3, _s("A3", "一般公共预算"), _n("B3", "1e400")),
+    ])
+    (table,) = XlsxReader().read(_xlsx_zip(sheet)).tables
+    assert table.rows[-1] == ("一般公共预算", "Infinity")

@@ -189,7 +189,7 @@ def test_the_page_limit_counts_workbook_sheets_too(monkeypatch):
     out = io.BytesIO()
     book.save(out)
     monkeypatch.setenv("BUDGETWH_MAX_PAGES", "3")
-    with pytest.raises(ReaderError, match="too many pages: 4 > limit of 3"):
+    with pytest.raises(ReaderError, match="too many sheets: 4 > limit of 3 \\(BUDGETWH_MAX_PAGES\\)"):
         extract_document(out.getvalue(), "four_sheets.xlsx")
 
 

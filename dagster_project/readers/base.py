@@ -9,6 +9,7 @@ inside the grid. Everything budget-specific happens later, on these format-agnos
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol
@@ -20,6 +21,27 @@ class ReaderError(Exception):
     """A file that a reader cannot turn into tables; the message names the reason."""
 
 
+# How a refused allocation reads when a library reports it as its own error: Python's
+# MemoryError, libxml2, C++ (std::bad_alloc), the C library (ENOMEM), OpenCV.
+_OUT_OF_MEMORY = re.compile(r"MemoryError|memory allocation failed|cannot allocate memory|bad_alloc|out of memory"
+                            r"|insufficient memory|failed to allocate", re.IGNORECASE)
+
+
+def out_of_memory(reason: str) -> bool:
+    """Does this error text say that an allocation failed?"""
+    return bool(_OUT_OF_MEMORY.search(reason))
+
+
+def raise_if_out_of_memory(exc: BaseException) -> None:
+    """Readers call this where they turn any exception of a library into a ReaderError or a
+    warning: running out of memory (the worker's limit, BUDGETWH_MAX_MB_PER_DOC) is not a
+    damaged file, so it propagates as a MemoryError and the document is quarantined for it."""
+    if isinstance(exc, MemoryError):
+        raise exc
+    if out_of_memory(f"{type(exc).__name__}: {exc}"):
+        raise MemoryError(f"{type(exc).__name__}: {exc}") from exc
+
+
 def max_pages() -> int:
     """Most pages (sheets, for a workbook) one document may have: BUDGETWH_MAX_PAGES, default
     1000. A budget disclosure has tens of pages (a province's consolidated one a few hundred);
@@ -27,12 +49,30 @@ def max_pages() -> int:
     return int(os.environ.get("BUDGETWH_MAX_PAGES", DEFAULT_MAX_PAGES))
 
 
-def check_page_count(pages: int) -> None:
+def check_page_count(pages: int, what: str = "pages") -> None:
     """Raise the page-limit ReaderError; readers call it as soon as the count is known,
-    before reading any page, and extraction calls it again on every ReadResult."""
+    before reading any page (`what`: "sheets" for a workbook), and extraction calls it again
+    on every ReadResult."""
     limit = max_pages()
     if pages > limit:
-        raise ReaderError(f"too many pages: {pages} > limit of {limit} (BUDGETWH_MAX_PAGES)")
+        raise ReaderError(f"too many {what}: {pages} > limit of {limit} (BUDGETWH_MAX_PAGES)")
+
+
+# Most cells one table may have once its merged cells are expanded onto its grid. The largest
+# tables of real disclosures have tens of thousands (a province's project table: ~3,000 rows
+# × 15 columns); a few kilobytes of spans (HTML colspan/rowspan, DOCX gridBefore, a cell in
+# the last spreadsheet column) could otherwise ask for billions.
+MAX_TABLE_CELLS = 1_000_000
+
+
+def check_table_cells(rows: int, columns: int, what: str, at_least: bool = False) -> None:
+    """Refuse a table whose grid would be larger than MAX_TABLE_CELLS; readers call it with
+    the grid's size (`at_least`: a lower bound, where the reader stops counting) before they
+    build it."""
+    if rows * columns > MAX_TABLE_CELLS:
+        more = "at least " if at_least else ""
+        raise ReaderError(f"{what} would expand to {rows:,} rows × {more}{columns:,} columns = {more}"
+                          f"{rows * columns:,} cells, over the limit of {MAX_TABLE_CELLS:,} cells per table")
 
 
 @dataclass(frozen=True)

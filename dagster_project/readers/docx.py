@@ -4,7 +4,10 @@ The body is walked directly so that content controls, tracked insertions and tab
 in layout tables are not skipped: a table that contains other tables is layout, and its cells
 are read as flowing text around the inner tables. Merged cells (gridSpan across, vMerge
 down, gridBefore/gridAfter gaps) are expanded to the table's grid with the text in the
-top-left cell only, as the text exports of such files print them.
+top-left cell only, as the text exports of such files print them. The grid is the one the
+table declares (w:tblGrid; Word's 63 columns where none is declared): a cell spans at most
+its columns, gridBefore/gridAfter fill at most the columns a row's cells leave free, and a
+table over MAX_TABLE_CELLS is refused before it is built.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.package import Package
 from lxml import etree
 
-from dagster_project.readers.base import ReaderError, ReadResult
+from dagster_project.readers.base import ReaderError, ReadResult, check_table_cells, raise_if_out_of_memory
 from dagster_project.readers.containers import open_zip, ole_kind, zip_kind
 from dagster_project.readers.flow import FlowItem, GridItem, TextLine, assemble
 
@@ -25,6 +28,8 @@ _P, _TBL, _TR, _TC, _SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w
 _T, _TAB, _BR, _CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
 _NB_HYPHEN, _R, _RPR, _VANISH = qn("w:noBreakHyphen"), qn("w:r"), qn("w:rPr"), qn("w:vanish")
 _TCPR, _TRPR, _VAL = qn("w:tcPr"), qn("w:trPr"), qn("w:val")
+_TBLGRID, _GRIDCOL = qn("w:tblGrid"), qn("w:gridCol")
+_WORD_MAX_COLUMNS = 63  # the most columns a Word table can have
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _CONTAINERS = {qn("w:sdtContent"), qn("w:customXml"), qn("w:ins"), qn("w:smartTag"), qn("w:txbxContent")}
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -88,21 +93,42 @@ def _own(element: etree._Element, tag: str, owner_tag: str, owner: etree._Elemen
     return found
 
 
+def _declared_columns(tbl: etree._Element) -> int:
+    grid = tbl.find(_TBLGRID)
+    return sum(1 for _ in grid.iter(_GRIDCOL)) if grid is not None else 0
+
+
 def table_grid(tbl: etree._Element) -> list[list[str]]:
-    """The table's rows on its column grid, merged cells blank except the top-left."""
-    rows: list[list[str]] = []
-    for tr in _own(tbl, _TR, _TBL, tbl):
-        tr_props = tr.find(_TRPR)
-        row = [""] * _int_attr(tr_props, "w:gridBefore", 0)
+    """The table's rows on its column grid, merged cells blank except the top-left.
+
+    Spans are bounded by the declared grid before anything is laid out: a cell spans at most
+    the grid's columns, and a row's gridBefore and gridAfter take at most the columns its cells
+    leave free (`w:gridBefore w:val="50000000"` on a five-column table is no gap at all). A
+    grid declaring fewer columns than a row's cells fill widens to that row."""
+    trs = _own(tbl, _TR, _TBL, tbl)
+    grid = _declared_columns(tbl) or _WORD_MAX_COLUMNS
+    layout = []  # per row: (gridBefore, [(tc, span)], gridAfter) as declared, spans clamped
+    for tr in trs:
+        cells = []
         for tc in _own(tr, _TC, _TR, tr):
             props = tc.find(_TCPR)
-            span = max(1, _int_attr(props, "w:gridSpan", 1))
+            cells.append((tc, props, min(max(1, _int_attr(props, "w:gridSpan", 1)), grid)))
+        tr_props = tr.find(_TRPR)
+        layout.append((_int_attr(tr_props, "w:gridBefore", 0), cells, _int_attr(tr_props, "w:gridAfter", 0)))
+    columns = max([grid] + [sum(span for _, _, span in cells) for _, cells, _ in layout])
+    check_table_cells(len(trs), columns, "a DOCX table")
+    rows: list[list[str]] = []
+    for before, cells, after in layout:
+        free = columns - sum(span for _, _, span in cells)
+        before = min(before, free)
+        row = [""] * before
+        for tc, props, span in cells:
             vmerge = props.find(qn("w:vMerge")) if props is not None else None
             hmerge = props.find(qn("w:hMerge")) if props is not None else None
             continued = any(m is not None and m.get(_VAL, "continue") == "continue" for m in (vmerge, hmerge))
             row.append("" if continued else _text(tc))
             row.extend([""] * (span - 1))
-        row.extend([""] * _int_attr(tr_props, "w:gridAfter", 0))
+        row.extend([""] * min(after, free - before))
         rows.append(row)
     return rows
 
@@ -136,8 +162,10 @@ class DocxReader:
             part = Package.open(io.BytesIO(data)).main_document_part
             root = part.element if hasattr(part, "element") else etree.fromstring(part.blob, _XML)
         except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+            raise_if_out_of_memory(exc)
             raise ReaderError(f"damaged DOCX: {type(exc).__name__}: {exc}") from exc
         except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds on bad parts
+            raise_if_out_of_memory(exc)
             raise ReaderError(f"damaged or unsupported DOCX: {type(exc).__name__}: {exc}") from exc
         body = root.find(qn("w:body"))
         if body is None:

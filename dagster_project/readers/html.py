@@ -4,9 +4,12 @@ The encoding is the one the page declares (byte-order mark, then <meta charset> 
 http-equiv in the first bytes, as browsers prescan), with GB2312/GBK read as GB18030 (their
 superset: pages labelled GB2312 routinely use GBK characters). A declaration the bytes
 contradict is overruled and noted: bytes that are valid UTF-8 are UTF-8 (pages saved again
-keep their old declaration), others go to the text reader's detection. Tables containing other
-tables are page layout, so their cells are read as flowing text around the inner tables;
-rowspan/colspan are expanded with the text in the top-left cell only, like a text dump.
+keep their old declaration), others go to the text reader's detection; a page declaring UTF-16
+without a UTF-16 byte-order mark is read as UTF-8, as browsers do (WHATWG encoding sniffing).
+Tables containing other tables are page layout, so their cells are read as flowing text around
+the inner tables; rowspan/colspan are expanded with the text in the top-left cell only, like a
+text dump, with the HTML table model's bounds (colspan 1..1000, rowspan 0..65534, 0 meaning to
+the end of the row group, no span past its row group) and at most MAX_TABLE_CELLS per table.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import re
 import lxml.html
 from lxml import etree
 
-from dagster_project.readers.base import ReaderError, ReadResult
+from dagster_project.readers.base import ReaderError, ReadResult, check_table_cells
 from dagster_project.readers.decoding import decode_text
 from dagster_project.readers.flow import FlowItem, GridItem, TextLine, assemble
 
@@ -28,6 +31,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _CHINESE = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "csgb2312": "gb18030",
             "gb_2312-80": "gb18030", "euc-cn": "gb18030", "cp936": "gb18030", "big5": "big5hkscs"}
 _LATIN = {"latin1", "iso8859-1", "cp1252", "ascii"}
+_UTF16 = {"utf-16", "utf-16-le", "utf-16-be"}
 _SKIP = {"script", "style", "head", "noscript", "template", "select", "iframe", "object", "svg"}
 _BLOCK = {
     "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "div", "dl",
@@ -36,7 +40,9 @@ _BLOCK = {
     "th", "thead", "tr", "ul",
 }
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_MAX_SPAN = 1000
+_MAX_COLSPAN, _MAX_ROWSPAN = 1000, 65534  # the HTML table model's limits
+_ROW_GROUPS = ("thead", "tbody", "tfoot")
+_NON_NEGATIVE = re.compile(r"[\t\n\f\r ]*\+?([0-9]+)")
 
 
 def looks_like_html(data: bytes) -> bool:
@@ -77,7 +83,16 @@ def decode_html(data: bytes) -> tuple[str, str, list[str]]:
     declared = match.group(1).decode("ascii", "ignore") if match else None
     codec = _codec(declared) if declared else None
     notes = []
-    if codec and codec not in ("utf-8", "utf-16") and _utf8_with_non_ascii(data):
+    if codec in _UTF16:
+        # WHATWG: a <meta> charset of UTF-16 (LE or BE) means UTF-8: a page whose declaration
+        # the prescan could read byte by byte is not UTF-16 (a real one has a byte-order mark)
+        note = f"page declares charset {declared} without a UTF-16 byte-order mark"
+        try:
+            return data.decode("utf-8"), "utf-8", [f"{note}: read as UTF-8, as browsers do"]
+        except UnicodeDecodeError:
+            text, encoding = decode_text(data)
+            return text, encoding, [f"{note} and is not UTF-8: read as {encoding}"]
+    if codec and codec != "utf-8" and _utf8_with_non_ascii(data):
         # saved again as UTF-8 with the old declaration kept: GB18030 would decode these
         # bytes too (almost any byte pair is GB18030), as mojibake, so the UTF-8 fit wins
         return data.decode("utf-8"), "utf-8", [f"page declares charset {declared} but its bytes are UTF-8"]
@@ -120,11 +135,35 @@ def _own(table: etree._Element, tags: tuple[str, ...]) -> list[etree._Element]:
     return found
 
 
-def _span(value: str | None, default: int = 1) -> int:
-    try:
-        return int((value or "").strip() or default)
-    except ValueError:
-        return default
+def _non_negative(value: str | None) -> int | None:
+    """The HTML rules for parsing non-negative integers: leading whitespace, an optional '+',
+    then digits (trailing text ignored: '2px' is 2); None for anything else."""
+    match = _NON_NEGATIVE.match(value or "")
+    return int(match.group(1)) if match else None
+
+
+def _colspan(value: str | None) -> int:
+    span = _non_negative(value)
+    return 1 if not span else min(span, _MAX_COLSPAN)  # 0 or unreadable: 1
+
+
+def _rowspan(value: str | None) -> int:
+    """0 (span to the end of the row group) or 1..65534."""
+    span = _non_negative(value)
+    return 1 if span is None else min(span, _MAX_ROWSPAN)
+
+
+def _group_ends(table: etree._Element, trs: list[etree._Element]) -> list[int]:
+    """For each row, the index after the last row of its row group (thead, tbody, tfoot, or
+    the rows directly in the table): rowspans stop there."""
+    def group(tr: etree._Element) -> etree._Element:
+        parent = tr.getparent()
+        return parent if parent is not None and _tag(parent) in _ROW_GROUPS else table
+
+    ends = [len(trs)] * len(trs)
+    for r in range(len(trs) - 2, -1, -1):
+        ends[r] = ends[r + 1] if group(trs[r]) is group(trs[r + 1]) else r + 1
+    return ends
 
 
 def cell_text(cell: etree._Element) -> str:
@@ -148,24 +187,32 @@ def cell_text(cell: etree._Element) -> str:
 
 
 def table_grid(table: etree._Element) -> tuple[list[list[str]], list[int | None]]:
-    """Rows of a table with rowspan/colspan laid out on its grid, and each row's source line."""
+    """Rows of a table with rowspan/colspan laid out on its grid, and each row's source line.
+
+    The grid is only as tall as the table's rows (a rowspan stops at the end of its row
+    group) and its width is known column by column, so a grid over MAX_TABLE_CELLS is refused
+    (ReaderError) before it is built. `busy[c]` is the first row where column c is free again."""
     trs = [tr for tr in _own(table, ("tr",)) if not _hidden(tr)]
-    taken: set[tuple[int, int]] = set()
+    ends = _group_ends(table, trs)
+    busy: list[int] = []
     values: dict[tuple[int, int], str] = {}
     for r, tr in enumerate(trs):
         c = 0
         for cell in tr:
             if _tag(cell) not in ("td", "th"):
                 continue
-            while (r, c) in taken:
+            while c < len(busy) and busy[c] > r:
                 c += 1
-            colspan = min(max(_span(cell.get("colspan")), 1), _MAX_SPAN)
-            rowspan = _span(cell.get("rowspan"))
-            rowspan = len(trs) - r if rowspan <= 0 else min(rowspan, len(trs) - r)
+            colspan, rowspan = _colspan(cell.get("colspan")), _rowspan(cell.get("rowspan"))
+            last = ends[r] if rowspan == 0 else min(r + rowspan, ends[r])
+            if c + colspan > len(busy):
+                check_table_cells(len(trs), c + colspan, "an HTML table", at_least=True)
+                busy.extend([0] * (c + colspan - len(busy)))
             values[(r, c)] = cell_text(cell)
-            taken.update((r + dr, c + dc) for dr in range(rowspan) for dc in range(colspan))
+            for k in range(c, c + colspan):
+                busy[k] = max(busy[k], last)
             c += colspan
-    width = max((c + 1 for _, c in taken), default=0)
+    width = len(busy)
     rows = [[values.get((r, c), "") for c in range(width)] for r in range(len(trs))]
     return rows, [tr.sourceline for tr in trs]
 
@@ -201,7 +248,10 @@ class _Walker:
             caption = next((c for c in node if _tag(c) == "caption"), None)
             if caption is not None:
                 self.items.append(TextLine(cell_text(caption)))
-            rows, lines = table_grid(node)
+            try:
+                rows, lines = table_grid(node)
+            except ReaderError as exc:
+                raise ReaderError(f"table {self.tables} of the page: {exc}") from None
             self.items.append(GridItem(rows=rows, layout="html", row_lines=lines))
             return
         if tag in _BLOCK:

@@ -67,10 +67,12 @@ def exact_decimal(value: int | float | Decimal) -> Decimal:
 
 
 def number_text(value: int | float | Decimal, code: str | None = None) -> str:
-    """The number as plain text with the decimals its format shows ('#,##0.00' -> '16390.41');
-    empty for NaN and infinities, which no spreadsheet cell can print."""
+    """The number as plain text with the decimals its format shows ('#,##0.00' -> '16390.41').
+    NaN and infinities (no spreadsheet can print them; only a hand-made file holds them) come
+    out as `NaN` / `Infinity`, so that the interpreter reports the cell instead of reading a
+    blank."""
     if isinstance(value, float) and not math.isfinite(value):
-        return ""
+        return "NaN" if math.isnan(value) else ("-Infinity" if value < 0 else "Infinity")
     fmt = parse_format(code)
     number = exact_decimal(value)
     if fmt.percent:

@@ -13,6 +13,11 @@ read as tables), so the reader first reads every page's text layer and drawing w
 - text outside ruled tables (every page) is searched for unruled tables (`pdf_unruled`);
 - a page without a text layer is counted as needing OCR, never silently dropped.
 
+Rendering is the one step whose memory grows with the page's declared size (a 5000 pt square
+page is 20,833 px square at 300 dpi: 1.7 GB a copy, and the raster engine makes several), so
+a page is rendered at 300 dpi only up to MAX_RASTER_PIXELS and at a lower resolution beyond
+(`_BoundedRender`, noted in the document's warnings).
+
 Cells are cleaned (`pdf_cells`), and the lines printed above each table (title, unit, year,
 department) become its context, as the text reader does for text dumps. Tables broken over
 pages come out as separate grids with the same columns; `parsing.stitch` joins them.
@@ -22,11 +27,12 @@ its own, which it removes.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 
 from dagster_project.parsing.cells import clean_cell
-from dagster_project.readers.base import RawTable, ReaderError, ReadResult, check_page_count
+from dagster_project.readers.base import RawTable, ReaderError, ReadResult, check_page_count, raise_if_out_of_memory
 from dagster_project.readers.pdf_cells import clean_grid
 from dagster_project.readers.pdf_layer import (
     Char,
@@ -49,6 +55,51 @@ from dagster_project.readers.pdf_unruled import (
 )
 
 _CONTEXT_LINES = 8
+_RASTER_DPI = 300  # camelot's resolution for the raster engine
+# Most pixels a page is rendered at: A3 at 300 dpi is 17.4 million; a larger page is rendered
+# at a lower resolution, so memory stays ~0.3 GB whatever size the page declares.
+MAX_RASTER_PIXELS = 20_000_000
+
+
+def raster_scale(width: float, height: float) -> float:
+    """Pixels per point to render a page of width × height points: 300 dpi, or less for a page
+    that would exceed MAX_RASTER_PIXELS."""
+    scale = _RASTER_DPI / 72
+    area = max(width, 1.0) * max(height, 1.0)
+    return min(scale, math.sqrt(MAX_RASTER_PIXELS / area))
+
+
+class _BoundedRender:
+    """camelot's PDFium conversion backend (same pixels, BGR for OpenCV) with the page's pixel
+    count capped by `raster_scale`."""
+
+    def _render(self, pdf_path: str, page: int):
+        import pypdfium2 as pdfium
+
+        doc = pdfium.PdfDocument(pdf_path)
+        try:
+            doc.init_forms()
+            pdf_page = doc[page - 1]
+            return pdf_page.render(scale=raster_scale(*pdf_page.get_size())).to_pil()
+        finally:
+            doc.close()
+
+    def convert(self, pdf_path: str, png_path: str, page: int = 1) -> None:
+        image = self._render(pdf_path, page)
+        try:
+            image.save(png_path)
+        finally:
+            image.close()
+
+    def to_array(self, pdf_path: str, page: int = 1):
+        import numpy as np
+
+        image = self._render(pdf_path, page)
+        try:
+            rgb = np.asarray(image.convert("RGB"))
+            return np.ascontiguousarray(rgb[:, :, ::-1])  # RGB -> BGR
+        finally:
+            image.close()
 
 
 @dataclass
@@ -79,7 +130,8 @@ def _camelot_tables(data: bytes, pages: list[int], engine: str) -> tuple[dict[in
         return _camelot_call(data, pages, engine), []
     except ReaderError:
         raise
-    except Exception:  # noqa: BLE001 - isolate the page that fails, keep the others
+    except Exception as exc:  # noqa: BLE001 - isolate the page that fails, keep the others
+        raise_if_out_of_memory(exc)
         found: dict[int, list[_Found]] = {}
         problems = []
         for page in pages:
@@ -88,6 +140,7 @@ def _camelot_tables(data: bytes, pages: list[int], engine: str) -> tuple[dict[in
             except ReaderError:
                 raise
             except Exception as exc:  # noqa: BLE001
+                raise_if_out_of_memory(exc)
                 problems.append(f"page {page}: ruled-table detection ({engine}) failed: {type(exc).__name__}: {exc}")
         return found, problems
 
@@ -97,12 +150,13 @@ def _camelot_call(data: bytes, pages: list[int], engine: str) -> dict[int, list[
     from playa.exceptions import PDFTextExtractionNotAllowed
 
     layout = "lattice" if engine == "vector" else f"lattice-{engine}"
+    render = {} if engine == "vector" else {"backend": _BoundedRender(), "use_fallback": False}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tables = camelot.read_pdf(
                 data, pages=",".join(str(p) for p in pages), flavor="lattice", engine=engine,
-                split_text=True, suppress_stdout=True,
+                split_text=True, suppress_stdout=True, **render,
             )
     except PDFTextExtractionNotAllowed:
         raise ReaderError("encrypted PDF: its permissions forbid text extraction") from None
@@ -297,6 +351,7 @@ def read_pdf(data: bytes) -> ReadResult:
     try:
         layers = [read_page(pdf, i) for i in range(len(pdf))]
     except Exception as exc:  # noqa: BLE001 - PDFium failing mid-document: a damaged file
+        raise_if_out_of_memory(exc)
         raise ReaderError(f"corrupt PDF: a page could not be read ({type(exc).__name__}: {exc})") from None
     finally:
         pdf.close()
@@ -307,6 +362,13 @@ def read_pdf(data: bytes) -> ReadResult:
     warnings_out += problems
     no_grid = [n for n in ruled if not found.get(n) or _missed_rules(pages[n - 1].layer, found[n])]
     if no_grid:
+        for n in no_grid:
+            layer = pages[n - 1].layer
+            scale = raster_scale(layer.width, layer.height)
+            if scale < _RASTER_DPI / 72:
+                warnings_out.append(
+                    f"page {n}: {layer.width:g} × {layer.height:g} pt, rendered at {scale * 72:.0f} dpi for "
+                    f"ruled-table detection (at most {MAX_RASTER_PIXELS:,} pixels a page)")
         raster, problems = _camelot_tables(data, no_grid, "raster")
         warnings_out += problems
         for number, tables in raster.items():

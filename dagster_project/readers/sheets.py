@@ -10,6 +10,11 @@ edge (where the unit line goes); a lone cell in between is a table row with blan
 continued table starting with a group label). A block without a row of two or more filled cells is text only. A
 sheet whose first table has nothing above it lends it the sheet's name as a caption, unless
 the name is a default one (Sheet1, 工作表1).
+
+A table's grid is built from the cells the sheet holds, never from its bounding box: a run of
+columns with nothing in any of the table's rows (no text, no formatting) is one blank column,
+however wide, so a stray cell in the last column (XFD, column 16,384) costs two columns, not
+sixteen thousand; a grid over MAX_TABLE_CELLS even so is refused before it is built.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator, Mapping
 
+from dagster_project.readers.base import check_table_cells
 from dagster_project.readers.flow import FlowItem, GridItem, TextLine
 
 _DEFAULT_SHEET_NAME = re.compile(r"^(sheet|工作表|表单)\s*\d*$", re.IGNORECASE)
@@ -64,7 +70,18 @@ def sheet_flow(
             yield TextLine(sheet_name)
         captions_seen = True
         in_grid = set(grid_rows)
-        columns = [c for r in grid_rows for c in by_row[r]] + [c for r, c in formatted if r in in_grid]
-        first, last = min(columns), max(columns)
-        rows = [[by_row[r].get(c, "") for c in range(first, last + 1)] for r in grid_rows]
+        columns = _grid_columns({c for r in grid_rows for c in by_row[r]} | {c for r, c in formatted if r in in_grid})
+        check_table_cells(len(grid_rows), len(columns), f"a table of sheet '{sheet_name}'")
+        rows = [[by_row[r].get(c, "") for c in columns] for r in grid_rows]
         yield GridItem(rows=rows, layout=layout, page=sheet_number, row_lines=list(grid_rows))
+
+
+def _grid_columns(used: set[int]) -> list[int]:
+    """The grid's columns, left to right: the columns in use, and one blank column (0, which
+    no cell has) for each run of unused columns between them."""
+    out: list[int] = []
+    for col in sorted(used):
+        if out and col - out[-1] > 1:
+            out.append(0)
+        out.append(col)
+    return out

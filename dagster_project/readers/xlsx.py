@@ -6,6 +6,12 @@ cached when it was last calculated; a formula without a cached value (a file wri
 program that cannot calculate) reads as blank and is noted. Merged cells keep their value in
 the top-left cell only, which is what text dumps of the same tables show. Hidden sheets and
 rows are read like the others (their amounts are part of the totals) and noted.
+
+Before openpyxl parses anything, the parts are scanned (`_prescan`): the sheet count of
+xl/workbook.xml against BUDGETWH_MAX_PAGES, and the cells the worksheets store and the cells
+their merged ranges cover (openpyxl creates an object for every cell of a merged range, so
+`<mergeCell ref="A1:XFD1048576"/>` would ask for 17 billion) against MAX_TABLE_CELLS: a
+workbook over a limit is refused in milliseconds, not after minutes of parsing.
 """
 
 from __future__ import annotations
@@ -20,13 +26,24 @@ import openpyxl
 from openpyxl.styles import Border
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dagster_project.readers.base import ReaderError, ReadResult
+from dagster_project.readers.base import (
+    MAX_TABLE_CELLS,
+    ReaderError,
+    ReadResult,
+    check_page_count,
+    raise_if_out_of_memory,
+)
 from dagster_project.readers.containers import open_zip, zip_kind
 from dagster_project.readers.flow import FlowItem, assemble
 from dagster_project.readers.numbers import number_text
 from dagster_project.readers.sheets import sheet_flow
 
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet[\s/>]")
+# what the worksheet scan counts: cells, formulas and merged ranges (each under 300 bytes long)
+_SCANNED = re.compile(rb"<(?:\w+:)?(c|f|mergeCell)[\s>/]([^>]{0,250}?ref=\"([A-Z]{1,3})([0-9]{1,7})"
+                      rb"(?::([A-Z]{1,3})([0-9]{1,7}))?\")?")
+_OVERLAP = 300
+_CHUNK = 8 << 20
 
 
 def cell_text(value: object, number_format: str | None) -> str:
@@ -50,18 +67,69 @@ def _load(data: bytes, data_only: bool) -> openpyxl.Workbook:
             warnings.simplefilter("ignore")  # unsupported extensions, data validation, ...
             return openpyxl.load_workbook(io.BytesIO(data), data_only=data_only)
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise_if_out_of_memory(exc)
         raise ReaderError(f"damaged XLSX: {exc}") from exc
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on bad parts
+        raise_if_out_of_memory(exc)
         raise ReaderError(f"damaged or unsupported XLSX: {type(exc).__name__}: {exc}") from exc
 
 
-def _has_formulas(archive: zipfile.ZipFile) -> bool:
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _sheet_count(archive: zipfile.ZipFile) -> int | None:
+    """Sheets listed in xl/workbook.xml (a small part), or None when it cannot be read."""
+    try:
+        with archive.open("xl/workbook.xml") as member:
+            return len(_SHEET_ENTRY.findall(member.read(64 << 20)))
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return None
+
+
+def _prescan(archive: zipfile.ZipFile) -> bool:
+    """Check the limits on the parts themselves, before openpyxl parses them (module
+    docstring); returns whether any worksheet has formulas. Worksheets are read in chunks."""
+    sheets = _sheet_count(archive)
+    if sheets is not None:
+        check_page_count(sheets, "sheets")
+    cells = merged = 0
+    formulas = False
     for name in archive.namelist():
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        try:
             with archive.open(name) as member:
-                if _FORMULA.search(member.read()):
-                    return True
-    return False
+                buffer = b""
+                while True:
+                    chunk = member.read(_CHUNK)
+                    buffer += chunk
+                    end = len(buffer) - _OVERLAP if chunk else len(buffer)  # matches starting before end
+                    for match in _SCANNED.finditer(buffer, 0, len(buffer)):
+                        if match.start() >= end:
+                            break
+                        tag = match.group(1)
+                        if tag == b"c":
+                            cells += 1
+                        elif tag == b"f":
+                            formulas = True
+                        elif match.group(3):
+                            first_col, first_row = _column(match.group(3)), int(match.group(4))
+                            last_col = _column(match.group(5)) if match.group(5) else first_col
+                            last_row = int(match.group(6)) if match.group(6) else first_row
+                            merged += (abs(last_row - first_row) + 1) * (abs(last_col - first_col) + 1)
+                    if not chunk:
+                        break
+                    buffer = buffer[max(end, 0):]
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            continue  # a damaged part: openpyxl says what is wrong with it
+        if cells > MAX_TABLE_CELLS or merged > MAX_TABLE_CELLS:
+            what = f"holds {cells:,} cells" if cells > MAX_TABLE_CELLS else f"merges ranges covering {merged:,} cells"
+            raise ReaderError(f"XLSX workbook {what} (up to {name}), over the limit of {MAX_TABLE_CELLS:,}")
+    return formulas
 
 
 def _bordered(border: Border) -> bool:
@@ -117,8 +185,9 @@ class XlsxReader:
 
     def read(self, data: bytes) -> ReadResult:
         archive = open_zip(data, "XLSX")
+        has_formulas = _prescan(archive)
         wb = _load(data, data_only=True)
-        formulas = _load(data, data_only=False) if _has_formulas(archive) else None
+        formulas = _load(data, data_only=False) if has_formulas else None
         items: list[FlowItem] = []
         warnings_: list[str] = []
         any_cell = False

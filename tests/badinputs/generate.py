@@ -207,6 +207,135 @@ def truncated_xlsx() -> bytes:
     return out.getvalue()[:1500]
 
 
+# --- memory bombs: small files that expand to gigabytes when read naively ---------------------
+
+def huge_page_pdf(side: float = 5000) -> bytes:
+    """A PDF of one page `side` points square (A4 is 595 × 842) with a line of text and four
+    rules that form no grid: the vector engine finds no table, so the page goes to the raster
+    engine, which renders it at 300 dpi (5000 pt: 20,833 px square, 1.7 GB a copy). Written
+    by hand: under a kilobyte."""
+    content = (b"BT /F1 12 Tf 72 72 Td (Budget table) Tj ET\n1 w 72 200 m 500 200 l S 72 300 m 500 300 l S "
+               b"50 320 m 50 700 l S 600 320 m 600 700 l S\n")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %g %g] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>" % (side, side),
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"endstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def span_bomb_html(cells: int = 60, rows: int = 150) -> bytes:
+    """A 4.8 KB page whose table's first row holds `cells` cells of colspan=1000 rowspan=0
+    (legal HTML: 1000 is the largest colspan, 0 spans to the end of the row group) above
+    `rows` one-cell rows: 60,000 columns × 151 rows expanded."""
+    head = "<tr>" + '<td colspan=1000 rowspan=0>x</td>' * cells + "</tr>\n"
+    body = "".join(f"<tr><td>{i}</td></tr>\n" for i in range(rows))
+    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>预算</title></head><body>\n"
+            f"<p>单位预算表</p>\n<table>\n{head}{body}</table>\n</body></html>\n").encode("utf-8")
+
+
+def grid_before_docx(sample: str, grid_before: int = 50_000_000) -> bytes:
+    """A sample report as DOCX where one table row declares w:gridBefore=50,000,000 (50 million
+    blank grid columns before its first cell; the table's w:tblGrid declares a handful)."""
+    import re
+
+    from dagster_project.synth.blocks import document_blocks
+    from dagster_project.synth.render_docx import render_docx
+
+    docx = render_docx(document_blocks(_sample(sample)))
+    marker = f'<w:trPr><w:gridBefore w:val="{grid_before}"/></w:trPr>'.encode()
+    return _patch_zip(docx, "word/document.xml",
+                      lambda xml: re.sub(rb"(<w:tr(?:\s[^>]*)?>)", lambda m: m.group(1) + marker, xml, count=1))
+
+
+def far_cell_xlsx(sample: str, column: str = "XFD") -> bytes:
+    """A sample report as XLSX (all tables on one sheet) plus one cell in the last column (XFD:
+    column 16,384) on a row in the middle of its longest table, as a stray keystroke leaves it."""
+    from openpyxl import load_workbook
+
+    from dagster_project.synth.blocks import document_blocks
+    from dagster_project.synth.render_xlsx import render_xlsx
+
+    book = load_workbook(io.BytesIO(render_xlsx(document_blocks(_sample(sample)), one_sheet=True)))
+    sheet = book.worksheets[0]
+    blocks: list[list[int]] = []  # runs of consecutive filled rows: the sheet's tables
+    for row in sorted({r for r, _ in sheet._cells}):  # noqa: SLF001 - the cells stored, not the bounding box
+        if blocks and blocks[-1][-1] == row - 1:
+            blocks[-1].append(row)
+        else:
+            blocks.append([row])
+    longest = max(blocks, key=len)
+    sheet[f"{column}{longest[len(longest) // 2]}"] = "x"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def many_sheets_xlsx(sheets: int = 20_000) -> bytes:
+    """A workbook of `sheets` worksheets, written part by part (openpyxl would take minutes):
+    every sheet entry of xl/workbook.xml points at the same one-cell worksheet part."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    sheet_type = f"{rel}/worksheet"
+    entries = "".join(f'<sheet name="S{i}" sheetId="{i}" r:id="rId{i}"/>' for i in range(1, sheets + 1))
+    links = "".join(f'<Relationship Id="rId{i}" Type="{sheet_type}" Target="worksheets/sheet1.xml"/>'
+                    for i in range(1, sheets + 1))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
+            '"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.'
+            'main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'))
+        archive.writestr("_rels/.rels", (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            f'package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>'))
+        archive.writestr("xl/workbook.xml", (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}">'
+            f"<sheets>{entries}</sheets></workbook>"))
+        archive.writestr("xl/_rels/workbook.xml.rels", (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            f'package/2006/relationships">{links}</Relationships>'))
+        archive.writestr("xl/worksheets/sheet1.xml", (
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><sheetData><row r="1">'
+            '<c r="A1" t="inlineStr"><is><t>预算</t></is></c></row></sheetData></worksheet>'))
+    return out.getvalue()
+
+
+def utf16_declared_html(dept: str) -> bytes:
+    """A report page saved as UTF-8 (no byte-order mark) that still declares
+    <meta charset="utf-16">: browsers read it as UTF-8 (WHATWG: a meta charset of UTF-16
+    means UTF-8, since a page the prescan can read is not UTF-16)."""
+    from dagster_project.synth.blocks import document_blocks
+    from dagster_project.synth.render_html import render_html
+
+    return render_html(document_blocks(mini_report(dept)), encoding="utf-8", declared="utf-16")
+
+
+def _patch_zip(data: bytes, member: str, change: Callable[[bytes], bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            target.writestr(info, change(body) if info.filename == member else body)
+    return out.getvalue()
+
+
 def _sparse(name: str, size: int) -> Callable[[Path, Path], None]:
     """A file over the size limit without writing its bytes (a sparse file): the limit is
     checked on the size alone, before anything is read."""
@@ -278,6 +407,22 @@ def cases() -> list[Case]:
         c("one_10mb_line.txt", "a hostile text file (one 10 MB line)", "quarantined",
           f"extraction took longer than the limit of {SECONDS_PER_DOC} s per document",
           _bytes("one_10mb_line.txt", lambda: ("预算 " * 1_500_000).encode("utf-8"))),  # superlinear to read
+        # memory bombs (README, "limits"; BENCHMARKS.md, "Memory bounds on hostile inputs")
+        c("huge_page.pdf", "a 677-byte PDF with one 5000 pt square page (raster fallback at 300 dpi: 434 million "
+          "pixels; rendered at 64 dpi, 20 million)", "quarantined", "no budget tables found",
+          _bytes("huge_page.pdf", huge_page_pdf)),
+        c("span_bomb.html", "a 5 KB page whose table has 60 cells of colspan=1000 rowspan=0", "quarantined",
+          "over the limit of 1,000,000 cells per table", _bytes("span_bomb.html", span_bomb_html)),
+        c("grid_before.docx", "a DOCX (sample 003) with w:gridBefore=50000000 on a table row", "duplicate",
+          f"same facts as {S003}", _bytes("grid_before.docx", lambda: grid_before_docx(S003))),
+        c("far_cell.xlsx", "an XLSX (sample 000) with one cell in column XFD, the last, on a table row",
+          "duplicate", f"same facts as {S000}", _bytes("far_cell.xlsx", lambda: far_cell_xlsx(S000))),
+        c("sheets_20000.xlsx", "a workbook of 20,000 sheets (counted from xl/workbook.xml, none parsed)",
+          "quarantined", "too many sheets: 20000 > limit of 1000 (BUDGETWH_MAX_PAGES)",
+          _bytes("sheets_20000.xlsx", many_sheets_xlsx)),
+        c("utf16_declared.html", "a UTF-8 page declaring `<meta charset=\"utf-16\">` (read as UTF-8, as browsers do)",
+          "ok", None, _bytes("utf16_declared.html", lambda: utf16_declared_html("东山县林业局")),
+          department="东山县林业局"),
         c("gbk.txt", "GBK text (sample 001 in GBK)", "duplicate", f"same facts as {S001}",
           _text("gbk.txt", _sample(S001), "gbk")),
         c("gb18030.txt", "GB18030 text (sample 002 in GB18030)", "duplicate", f"same facts as {S002}",
