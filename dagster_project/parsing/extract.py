@@ -367,8 +367,9 @@ def judge(read: ReadResult, tables: list[TableResult], narrative: list[Narrative
     if year is None:  # a budget is a plan for a year: without one its figures have no place
         return "quarantined", "no fiscal year found in its titles, captions or text: its figures cannot be placed"
     if budget and items == 0 and not any(t.declared_empty for t in budget):
-        return "quarantined", "budget tables found but no amounts could be read"
-    if broken := violations(budget):
+        return "quarantined", "budget tables found but no amounts could be read" + (
+            f": {unparsed} numeric cells could not be interpreted" if unparsed else "")
+    if broken := violations(budget, narrative):
         return "rejected", "; ".join(map(str, broken))
     if ocr:
         return "partial", ocr + (f"; {unparsed} numeric cells could not be interpreted" if unparsed else "")

@@ -20,7 +20,14 @@ from decimal import Decimal
 from functools import lru_cache
 
 from dagster_project import catalogs
-from dagster_project.parsing.cells import display_label, fold, is_blank_amount, parse_amount
+from dagster_project.parsing.cells import (
+    amount_problem,
+    display_label,
+    fold,
+    is_blank_amount,
+    parse_amount,
+    why_not_amount,
+)
 from dagster_project.parsing.classify import is_table_title
 from dagster_project.parsing.document import is_org_name
 from dagster_project.parsing.model import LineItem, TableResult, UnparsedCell
@@ -163,9 +170,16 @@ def _is_column_number_row(row: list[str]) -> bool:
     return len(numbers) >= 3 and counting and numbers[0] <= 1
 
 
+def _is_amount_cell(cell: str) -> bool:
+    """An amount, or a cell that tries to print one and is malformed ('1e400', '60亿元',
+    '1.234,56'): data either way, to be read or reported, never a header word or a label."""
+    return parse_amount(cell) is not None or amount_problem(cell) is not None
+
+
 def _is_body_row(row: list[str]) -> bool:
-    """A row with an amount, a classification code, or a 合计 label with nothing but
-    codes or sequence numbers to its left (a 合计 among header words is a column title)."""
+    """A row with an amount (readable or malformed), a classification code, or a 合计 label
+    with nothing but codes or sequence numbers to its left (a 合计 among header words is a
+    column title)."""
     if _is_column_number_row(row):
         return False
     only_codes_so_far = True
@@ -173,13 +187,13 @@ def _is_body_row(row: list[str]) -> bool:
         if not cell:
             continue
         text = fold(cell)
-        if parse_amount(cell) is not None and not _CODE_PART.match(text):
+        if _is_amount_cell(cell) and not _CODE_PART.match(text):
             return True
         if _CODE_FULL.match(text) and len(text) in (3, 5, 7) and text[0] in "1235":
             return True
         if only_codes_so_far and TOTAL_ROW.search(strip_numbering(cell)) and len(text) <= 12:
             rest = row[row.index(cell) + 1:]
-            if all(not c or is_blank_amount(c) or parse_amount(c) is not None for c in rest):
+            if all(not c or is_blank_amount(c) or _is_amount_cell(c) for c in rest):
                 return True
         only_codes_so_far = only_codes_so_far and text.isdigit()
     return False
@@ -252,6 +266,10 @@ def _code_system_hint(text: str) -> str | None:
     return None
 
 
+# Header words of a column of names: its cells are labels, whatever they look like.
+_LABEL_HEAD = re.compile(r"名称|科目|^项目$|^(?:预算)?单位$|摘要|内容|说明|备注")
+
+
 def _column_role(path: list[str], cells: list[str]) -> tuple[str, str | None]:
     head = fold("".join(path))
     last = fold(path[-1]) if path else ""
@@ -273,6 +291,11 @@ def _column_role(path: list[str], cells: list[str]) -> tuple[str, str | None]:
     ):
         return "note", None
     numeric = [c for c in filled if parse_amount(c) is not None or _glued_amount(c)]
+    if not _LABEL_HEAD.search(last) or measure_of(last):
+        # malformed amounts ('1e400', '60亿元', '1.234,56') are still the column's amounts,
+        # to be reported cell by cell: a column of nothing else is not a label column, and
+        # its table does not lose it (only a column headed as a label keeps them as text)
+        numeric += [c for c in filled if amount_problem(c) is not None]
     if filled and len(numeric) * 2 < len(filled):
         return "label", None
     if numeric:
@@ -750,6 +773,8 @@ def _split_label_tails(body: list[list[str]], panels: list[Panel]) -> dict[tuple
                 text = row[col.index]
                 if not text or parse_amount(text) is not None or not row[label_col.index]:
                     continue
+                if amount_problem(text) is not None:
+                    continue  # '60亿元' is a malformed amount, not 60 and the label's tail 亿元
                 tail, number = None, None
                 if match := _LABEL_TAIL.match(text.strip()):
                     tail, number = match.group(1), match.group(2)
@@ -890,9 +915,10 @@ def interpret_grid(
                         )
                     continue
                 if value is None:
+                    problem = why_not_amount(text)
                     result.unparsed.append(
                         UnparsedCell(result.order, source_row, col.index, line, text,
-                                     "text in an amount column")
+                                     f"malformed amount: {problem}" if problem else "text in an amount column")
                     )
                     continue
                 if col.index in not_facts:
