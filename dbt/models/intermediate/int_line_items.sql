@@ -41,7 +41,7 @@ classified as (
         -- names 三公 wins, then the first printed
         (case when table_kind = 'three_public' and not (coalesce(row_label, '') like '%三公%'
                    or coalesce(column_label, '') like '%三公%') then 1000000 else 0 end)
-            + source_row * 1000 + source_col as printing_order,
+            + source_row::bigint * 1000 + source_col as printing_order,
         case
             -- 增减 / 比上年增减 cells state a change from the previous year, no year's value
             when measure = 'change' then 'other'

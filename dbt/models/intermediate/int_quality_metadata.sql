@@ -19,8 +19,8 @@ select
     source_paths as tables_involved,
     cast([] as varchar[]) as table_ids,
     'document' as location,
-    cast(null as decimal(38, 2)) as expected,
-    cast(null as decimal(38, 2)) as actual,
+    {{ computed_yuan('null') }} as expected,
+    {{ computed_yuan('null') }} as actual,
     0 as n_terms,
     1 as multiplier
 from unnamed

@@ -21,8 +21,8 @@ line_items as (
 category_totals as (
     select
         li.disclosure_id, li.fact_measure as measure, li.fund_source,
-        arg_min(li.amount_yuan, ds.priority * 1000000 + li.table_order * 1000 + li.source_row) as amount,
-        arg_min(li.table_title, ds.priority * 1000000 + li.table_order * 1000 + li.source_row) as table_title,
+        arg_min(li.amount_yuan, [ds.priority::bigint, li.table_order, li.source_row]) as amount,
+        arg_min(li.table_title, [ds.priority::bigint, li.table_order, li.source_row]) as table_title,
         max(li.unit_multiplier) as multiplier
     from line_items as li
     inner join {{ ref('designated_sources') }} as ds on ds.fact = 'category_total' and ds.table_kind = li.table_kind
@@ -33,8 +33,8 @@ category_totals as (
 coded as (
     select
         disclosure_id, code, fund_source,
-        arg_min(amount_yuan, table_order * 10000 + source_row) as amount,
-        arg_min(table_title, table_order * 10000 + source_row) as table_title,
+        arg_min(amount_yuan, [table_order::bigint, source_row]) as amount,
+        arg_min(table_title, [table_order::bigint, source_row]) as table_title,
         max(unit_multiplier) as multiplier
     from {{ ref('int_designated_line_items') }}
     where fact in ('expenditure_function', 'expenditure_economic') and fact_measure = 'total'
@@ -139,8 +139,8 @@ select
     ['narrative', table_title] as tables_involved,
     [doc_id || '#text' || text_index] as table_ids,
     'narrative line ' || text_index || ': ' || raw_text as location,
-    case when topic = 'project_count' then cast(count as decimal(18, 2)) else amount_yuan end as expected,
-    cast(table_amount as decimal(18, 2)) as actual,
+    case when topic = 'project_count' then {{ computed_yuan('count') }} else {{ computed_yuan('amount_yuan') }} end as expected,
+    {{ computed_yuan('table_amount') }} as actual,
     case when topic = 'project_count' then 0 else 1 end as n_terms,
     case when topic = 'project_count' then 0 else tolerance_multiplier end as multiplier
 from compared

@@ -1,7 +1,9 @@
 {#- One row per disclosure: its headline figures as the report prints them, and how many
-    quality findings its numbers raise. Amounts in yuan; NULL where the report does not print
-    the figure (three_public_yuan is 0 when the 三公 table is published as zero or declared
-    empty, NULL when it is not published at all). -#}
+    quality findings its numbers raise. Amounts in yuan, DECIMAL(38,2) like every amount the
+    warehouse computes (macros/money.sql): some figures are sums (一般公共预算 + 政府性基金 + 国有资本经营,
+    人员 + 公用, per-unit 三公 rows), possibly of several documents of the disclosure. NULL where the
+    report does not print the figure (three_public_yuan is 0 when the 三公 table is published as
+    zero or declared empty, NULL when it is not published at all). -#}
 with disclosures as (
     select * from {{ ref('dim_disclosure') }}
 ),
@@ -24,16 +26,16 @@ final as (
         disclosures.department_key,
         disclosures.fiscal_year,
         disclosures.scope,
-        cast(figures.total_revenue_yuan as decimal(18, 2)) as total_revenue_yuan,
-        cast(figures.total_expenditure_yuan as decimal(18, 2)) as total_expenditure_yuan,
-        cast(figures.basic_expenditure_yuan as decimal(18, 2)) as basic_expenditure_yuan,
-        cast(figures.project_expenditure_yuan as decimal(18, 2)) as project_expenditure_yuan,
-        cast(figures.reserve_yuan as decimal(18, 2)) as reserve_yuan,
-        cast(figures.personnel_yuan as decimal(18, 2)) as personnel_yuan,
-        cast(figures.public_admin_yuan as decimal(18, 2)) as public_admin_yuan,
-        cast(figures.three_public_yuan as decimal(18, 2)) as three_public_yuan,
-        cast(figures.carryover_yuan as decimal(18, 2)) as carryover_yuan,
-        cast(figures.fiscal_appropriation_yuan as decimal(18, 2)) as fiscal_appropriation_yuan,
+        {{ computed_yuan('figures.total_revenue_yuan') }} as total_revenue_yuan,
+        {{ computed_yuan('figures.total_expenditure_yuan') }} as total_expenditure_yuan,
+        {{ computed_yuan('figures.basic_expenditure_yuan') }} as basic_expenditure_yuan,
+        {{ computed_yuan('figures.project_expenditure_yuan') }} as project_expenditure_yuan,
+        {{ computed_yuan('figures.reserve_yuan') }} as reserve_yuan,
+        {{ computed_yuan('figures.personnel_yuan') }} as personnel_yuan,
+        {{ computed_yuan('figures.public_admin_yuan') }} as public_admin_yuan,
+        {{ computed_yuan('figures.three_public_yuan') }} as three_public_yuan,
+        {{ computed_yuan('figures.carryover_yuan') }} as carryover_yuan,
+        {{ computed_yuan('figures.fiscal_appropriation_yuan') }} as fiscal_appropriation_yuan,
         figures.n_tables,
         coalesce(findings.n_quality_findings, 0) as n_quality_findings,
         {{ load_id() }} as load_id

@@ -18,12 +18,19 @@ with checks as (
     select * from {{ ref('int_quality_metadata') }}
 ),
 
+typed as (
+    -- a printed total against the sum of its parts, or a narrative statement against a table:
+    -- computed amounts, DECIMAL(38,2) (macros/money.sql), whatever type each check produced
+    select * replace ({{ computed_yuan('expected') }} as expected, {{ computed_yuan('actual') }} as actual)
+    from checks
+),
+
 measured as (
     select
         *,
-        cast(actual - expected as decimal(18, 2)) as difference,
+        {{ computed_yuan('actual - expected') }} as difference,
         {{ rounding_tolerance('n_terms', 'multiplier') }} as tolerance
-    from checks
+    from typed
 ),
 
 judged as (
@@ -48,8 +55,8 @@ final as (
         tables_involved,
         table_ids,
         location,
-        cast(expected as decimal(18, 2)) as expected_yuan,
-        cast(actual as decimal(18, 2)) as actual_yuan,
+        expected as expected_yuan,
+        actual as actual_yuan,
         difference as difference_yuan,
         tolerance as tolerance_yuan,
         n_terms,
