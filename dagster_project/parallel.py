@@ -50,6 +50,8 @@ def seconds_per_document_limit() -> float:
     """BUDGETWH_MAX_SECONDS_PER_DOC as it is now (default 300 s): read when a pool starts, so a
     long-lived process (the Dagster daemon, a test session) honours a changed setting."""
     return float(os.environ.get("BUDGETWH_MAX_SECONDS_PER_DOC", "300"))
+
+
 DEFAULT_MB_PER_DOCUMENT = 2048
 
 
