@@ -343,8 +343,13 @@ def _consistent(path: Path, limit: int, consume: Callable[[BinaryIO, int], _T]) 
 
 
 def _read_upto(handle: BinaryIO, limit: int) -> bytes | None:
-    """The file's bytes; None when it grew past `limit` while being read."""
-    data = handle.read(limit + 1)
+    """The file's bytes; None when it grew past `limit` while being read. Sized by the file,
+    not by the limit: one `read(limit + 1)` reserves the whole limit (200 MB by default) for
+    every document, memory that BUDGETWH_MAX_MB_PER_DOC counts."""
+    size = os.fstat(handle.fileno()).st_size
+    data = handle.read(min(size, limit) + 1)
+    if len(data) > size:  # it grew while being read: the rest, up to one byte past the limit
+        data += handle.read(max(0, limit + 1 - len(data)))
     return None if len(data) > limit else data
 
 
