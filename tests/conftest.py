@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,12 @@ def assert_outcome(mixed, name: str, status: str, reason: str | None) -> None:
 
 # The Dagster definitions read dbt's manifest when they load: make sure it is current first.
 ensure_dbt_manifest()
+
+
+def copy_samples(tmp_path: Path, names) -> Path:
+    """A raw folder `tmp_path/raw` holding copies of the named sample reports."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in names:
+        shutil.copy(RAW / name, raw / name)
+    return raw

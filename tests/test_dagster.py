@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import warnings
 from pathlib import Path
 
@@ -21,18 +20,14 @@ from dagster_project.ingest import run_ingest
 from dagster_project.load import run_load
 from dagster_project.staging.store import StagingStore
 
-from .conftest import RAW
+from .conftest import RAW, copy_samples
 
 warnings.filterwarnings("ignore", module="dagster")
 SAMPLES = ("000_6f7a8188d183d2a4.txt", "003_9360114ddfdd9c2c.txt", "004_c7edf4338a4ef304.txt")
 
 
 def make_raw(tmp_path: Path, names=SAMPLES) -> Path:
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for name in names:
-        shutil.copy(RAW / name, raw / name)
-    return raw
+    return copy_samples(tmp_path, names)
 
 
 def test_definitions_load():

@@ -16,7 +16,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -35,17 +34,13 @@ from dagster_project.parallel import stage_documents
 from dagster_project.staging.normalize import FACT_ENTITIES
 from dagster_project.staging.store import DAMAGED_DIR, StagingStore, parser_version
 
-from .conftest import RAW, SAMPLES
+from .conftest import RAW, SAMPLES, copy_samples
 
 A, B = "000_6f7a8188d183d2a4.txt", "004_c7edf4338a4ef304.txt"
 
 
 def _raw(tmp_path: Path, names=SAMPLES) -> Path:
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for name in names:
-        shutil.copy(RAW / name, raw / name)
-    return raw
+    return copy_samples(tmp_path, names)
 
 
 def _row(store: StagingStore, display: str) -> dict:
