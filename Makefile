@@ -3,12 +3,16 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEV_PORT ?= 3000
 
 .PHONY: run test bench dev docs lint lock clean
 
+# The first run installs everything (several minutes): say so, and let pip show its progress.
 $(STAMP): pyproject.toml requirements.lock
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@test -x $(BIN)/python || { echo "creating the virtual environment $(VENV)/ with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@echo "installing the $$(grep -c '==' requirements.lock) locked packages of requirements.lock into $(VENV)/ (first time: several minutes)"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -r requirements.lock
+	@echo "installing budget-warehouse itself (editable)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
@@ -23,10 +27,12 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run_all
 
-## Dagster's UI on localhost only, with a persistent instance in .dagster_home/.
+## Dagster's UI and daemon: dagster dev -h 127.0.0.1 (localhost only) -p $(DEV_PORT) (default 3000),
+## with a persistent instance in .dagster_home/. dagster_project/dev.py prepares dbt's manifest
+## with the venv's dbt (PATH need not have it), starts Dagster in a process group of its own and,
+## on Ctrl-C or SIGTERM, stops all of it: UI, daemon, code server and any load they started.
 dev: $(STAMP)
-	mkdir -p .dagster_home
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m dagster_project.definitions
+	exec $(BIN)/python -m dagster_project.dev -h 127.0.0.1 -p $(DEV_PORT)
 
 ## dbt's documentation site for the marts (after `make run`), served on localhost:8080.
 docs: $(STAMP)

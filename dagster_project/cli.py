@@ -3,6 +3,7 @@
     budgetwh run [--raw-dir DIR] [--warehouse FILE]
     budgetwh extract FILE [--json]
     budgetwh generate --n N --out DIR [--error-rate R] [--seed S] [--formats text,xlsx,docx,html]
+    budgetwh report [--warehouse FILE] [--out DIR]
 
 Exit status of `run`: 0 when the run completed (quarantined documents included), 2 when there
 were input files but none loaded, or when the raw folder and the warehouse cannot be used
@@ -39,6 +40,7 @@ from dagster_project.files import secure_umask
 from dagster_project.freshness import unchanged
 from dagster_project.ingest import LOADED
 from dagster_project.parsing.extract import extract_document
+from dagster_project.quality import read_findings
 from dagster_project.readers.base import ReaderError
 from dagster_project.staging.store import StagingStore
 from dagster_project.warehouse.dbt_build import ensure_dbt_manifest
@@ -77,11 +79,20 @@ class _BarProgress(Progress):
     def __init__(self, bar: RichProgress) -> None:
         super().__init__()
         self.bar = bar
-        self.task = bar.add_task("", total=0)
+        self.task = bar.add_task("", total=0, stage="extract")
 
     def start(self, context, total: int) -> None:
         super().start(context, total)
         self.bar.update(self.task, total=total, completed=0)
+
+    def begin(self, stage: str, total: int) -> None:
+        """dbt build (node by node, as dbt reports them), then publish: the same bar goes on."""
+        super().begin(stage, total)
+        self.bar.update(self.task, total=total, completed=0, stage=stage, description="")
+
+    def tick(self, label: str) -> None:
+        super().tick(label)
+        self.bar.update(self.task, total=self.stage_total, advance=1, description=shown(label))
 
     def advance(self, label: str, cpu_seconds: float = 0.0, normalize_cpu_seconds: float = 0.0) -> None:
         super().advance(label, cpu_seconds, normalize_cpu_seconds)
@@ -106,7 +117,7 @@ def _run(args: argparse.Namespace) -> int:
         from dagster_project.load import run_load  # loads the Definitions (and the dbt manifest)
 
         with RichProgress(
-            TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("[bold]{task.fields[stage]}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
             TextColumn("{task.description}"), console=console, transient=True,
             disable=not console.is_terminal,
         ) as bar, _load_log(paths, args.verbose):
@@ -212,11 +223,7 @@ def _print_summary(outcome, paths: WarehousePaths, progress: Progress | None = N
                       highlight=False)
     for path, why in outcome.skipped.items():
         out.print(f"  [yellow]skipped[/] {shown(path)}: {shown(why)}", markup=True, highlight=False)
-    findings = [f for f in outcome.check_failures if f[2] == "WARN"]
-    if findings:
-        out.print(f"quality findings (warn): {len(findings)} check(s) — details in marts.mart_data_quality")
-        for asset, check, _ in findings[:10]:
-            out.print(f"  [yellow]warn[/] {asset}: {check}", highlight=False)
+    _print_findings(out, outcome, paths)
     if outcome.step_seconds:
         out.print("stages: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in outcome.step_seconds.items()))
     if progress and progress.done:
@@ -231,6 +238,44 @@ def _print_summary(outcome, paths: WarehousePaths, progress: Progress | None = N
                   f"Parquet marts in {shown(paths.parquet_dir)}", highlight=False)
     elif not outcome.ran:
         out.print(f"warehouse: {shown(paths.published)} (unchanged)", highlight=False)
+
+
+FINDINGS_SHOWN = 10
+
+
+def _print_findings(out: Console, outcome, paths: WarehousePaths) -> None:
+    """The publishers' figures that do not add up, by department, check and numbers (from the
+    published marts.mart_data_quality), then the dbt tests that did not pass, said as test,
+    model and column rather than dbt's generated id. Only for a published load: a failed one
+    left the previous warehouse, whose findings are not this input's."""
+    if outcome.ran and not outcome.success:
+        findings, checked = [], 0
+    else:
+        findings, checked = read_findings(paths.published)
+    if findings:
+        departments = len({f.disclosure_id for f in findings})
+        out.print(f"quality findings: {len(findings)} in {departments} of {checked} disclosures "
+                  "(marts.mart_data_quality)")
+        for finding in findings[:FINDINGS_SHOWN]:
+            colour = "red" if finding.verdict == "fail" else "yellow"
+            out.print(f"  [{colour}]{finding.verdict}[/] {shown(finding.department)}"
+                      f"{f' {finding.fiscal_year}' if finding.fiscal_year else ''}: {shown(finding.check_name)}: "
+                      f"{shown(finding.finding_zh)}", highlight=False)
+        if len(findings) > FINDINGS_SHOWN:
+            out.print(f"  … {len(findings) - FINDINGS_SHOWN} more in marts.mart_data_quality")
+    elif checked:
+        out.print(f"quality findings: none (every identity of the {checked} disclosures holds)")
+    tests = [f for f in outcome.check_failures
+             if f[1] not in SHOWN_AS_FINDINGS and not f[3].startswith("checked nothing")]
+    if tests:
+        out.print(f"checks not passed: {len(tests)}")
+        for _, _, severity, what in tests[:FINDINGS_SHOWN]:
+            out.print(f"  [yellow]{severity.lower()}[/] {shown(what)}", highlight=False)
+
+
+# Checks whose failures are the findings above already (the extraction's within-table
+# identities, and the published mart's findings themselves).
+SHOWN_AS_FINDINGS = {"identities_hold", "publisher_figures_reconcile"}
 
 
 def _jsonable(value):
@@ -329,6 +374,20 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from dagster_project.report import build_report, report_dir  # only this command needs it
+
+    warehouse = Path(args.warehouse)
+    if not warehouse.is_file():
+        console.print(f"[red]error:[/] no published warehouse at {shown(warehouse)}: run `budgetwh run` first")
+        return 1
+    out = Path(args.out) if args.out else report_dir(WarehousePaths(warehouse))
+    summary = build_report(warehouse, out)
+    console.print(f"report: {summary.pages} pages, {summary.disclosures} disclosures, {summary.findings} "
+                  f"quality findings in {summary.seconds:.1f} s; open {shown(out / 'index.html')}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="budgetwh", description="Budget-disclosure warehouse")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -353,6 +412,11 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--formats", default="text",
                      help="comma-separated formats dealt round-robin: text, xlsx, docx, html, pdf (default text)")
     gen.set_defaults(func=_generate)
+    rep = sub.add_parser("report", help="write the static HTML report of the published warehouse")
+    rep.add_argument("--warehouse", default=str(settings.warehouse_path()),
+                     help="published DuckDB file (default $BUDGETWH_WAREHOUSE or data/warehouse/budget.duckdb)")
+    rep.add_argument("--out", default=None, help="report folder (default: report/ beside the warehouse)")
+    rep.set_defaults(func=_report)
     return parser
 
 

@@ -41,7 +41,7 @@ class LoadOutcome:
     failed_step: str | None = None
     failure: str | None = None
     documents: pl.DataFrame = field(default_factory=pl.DataFrame)  # current files' staging rows
-    check_failures: list[tuple[str, str, str]] = field(default_factory=list)  # (asset, check, severity)
+    check_failures: list[tuple[str, str, str, str]] = field(default_factory=list)  # (asset, check, severity, what)
     step_seconds: dict[str, float] = field(default_factory=dict)  # stage -> wall seconds, in run order
     skipped: dict[str, str] = field(default_factory=dict)  # raw-folder entries not read, and why
     reexported: bool = False  # nothing changed, but a cut-short Parquet export was redone

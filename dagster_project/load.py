@@ -12,6 +12,7 @@ read back from the run's events and the staging area; a failed load's build file
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project.definitions import build_definitions
-from dagster_project.defs.dbt import warehouse_models
+from dagster_project.defs.dbt import WAREHOUSE_MODELS, dbt_project
 from dagster_project.defs.documents import document_staging
 from dagster_project.defs.partitions import documents_partitions, partition_key, range_tags
 from dagster_project.defs.progress import Progress
@@ -36,7 +37,7 @@ from dagster_project.warehouse.publish import check_published, low_disk_space, r
 
 
 # The job's steps under the names a reader of the summary knows them by.
-STAGES = {"document_staging": "extract", "staging": "settle", "warehouse_models": "dbt build",
+STAGES = {"document_staging": "extract", "staging": "settle", WAREHOUSE_MODELS: "dbt build",
           "published_warehouse": "publish"}
 
 
@@ -125,12 +126,39 @@ def _run_load(raw_dir: Path, warehouse: Path, wpaths: WarehousePaths, progress: 
         outcome.retry_later = bool(user and user.cls_name in RETRY_LATER)
         if outcome.retry_later:  # its message says all; the exception's dotted name is noise here
             outcome.failure = outcome.failure.split(f"{user.cls_name}: ", 1)[-1]
-        if event.step_key == warehouse_models.op.name:
+        if event.step_key == WAREHOUSE_MODELS:
             failures = describe_failures(read_results(wpaths.dbt_target(result.run_id)))
             outcome.failure = "dbt build failed: " + ("; ".join(failures) or outcome.failure)
         break
+    tests = dbt_tests()
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
             outcome.check_failures.append((evaluation.asset_key.to_user_string(), evaluation.check_name,
-                                           evaluation.severity.value))
+                                           evaluation.severity.value, describe_check(evaluation, tests)))
     return outcome
+
+
+def dbt_tests() -> dict[str, dict]:
+    """dbt's test nodes by name (the name dagster-dbt gives their asset checks)."""
+    manifest = json.loads(dbt_project().manifest_path.read_text())
+    return {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "test"}
+
+
+def describe_check(evaluation: dg.AssetCheckEvaluation, tests: dict[str, dict]) -> str:
+    """A failed check as an operator reads it: for a dbt test, the test and what it tests
+    (model, column, the grouping of an identity test) and how many rows failed, instead of
+    dbt's generated id (`children_sum_to_parent_fct_expenditure_disclosure_id__table_id__…`);
+    the check's own description (the documents and numbers) otherwise."""
+    node = tests.get(evaluation.check_name)
+    metadata = evaluation.metadata
+    if node is None:
+        return evaluation.description or evaluation.check_name
+    test = (node.get("test_metadata") or {}).get("name") or node["name"]
+    kwargs = (node.get("test_metadata") or {}).get("kwargs") or {}
+    model = evaluation.asset_key.to_user_string().replace("/", ".")
+    column = node.get("column_name") or kwargs.get("column_name")
+    on = f"{model}.{column}" if column else model
+    by = kwargs.get("group_by")
+    rows = metadata.get("dagster_dbt/failed_row_count")
+    failed = f", {rows.value} row(s) failed" if rows is not None else ""
+    return f"dbt test {test} on {on}" + (f" (per {', '.join(by)})" if by else "") + failed

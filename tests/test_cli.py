@@ -21,6 +21,18 @@ def test_run_on_samples_exits_0_with_summary(tmp_path, capsys):
     assert "documents by status: ok 5" in out
     assert "unparsed cells: 0" in out
     assert (tmp_path / "wh" / "staging" / "line_items").is_dir()
+    # findings as department, check and numbers (003's 208 in its 单位预算支出总表), not dbt test ids
+    assert " in 2 of 5 disclosures (marts.mart_data_quality)" in out
+    (line,) = [line for line in out.splitlines() if "兴隆县医疗保障局本级" in line]
+    assert line.startswith("  fail 兴隆县医疗保障局本级 2021: parent code = Σ child codes: ")
+    assert "208" in line and "488,400" in line and "538,400" in line and "50,000" in line
+    assert any(line.startswith("  warn 聊城市东昌府区医疗保障局机关 2024: narrative project_amount = tables: ")
+               and "155,795,000" in line for line in out.splitlines())
+    assert "children_sum_to_parent_" not in out
+    # a no-op rerun names the published findings too
+    assert main(["run", "--raw-dir", str(raw), "--warehouse", str(tmp_path / "wh" / "budget.duckdb")]) == 0
+    again = capsys.readouterr().out
+    assert "nothing changed since the published load" in again and line in again
 
 
 def test_run_with_nothing_loadable_exits_2(tmp_path, capsys):

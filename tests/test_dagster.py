@@ -11,13 +11,15 @@ import polars as pl
 import pytest
 
 from dagster_project.definitions import build_definitions, defs
+from dagster_project.defs import automation
 from dagster_project.defs.automation import nightly_load, raw_folder_sensor
 from dagster_project.defs.documents import document_staging
-from dagster_project.defs.partitions import documents_partitions, partition_key
+from dagster_project.defs.partitions import INVALID_PARTITION_SUBSTRINGS, documents_partitions, partition_key
 from dagster_project.defs.progress import Progress
 from dagster_project.defs.resources import BudgetPaths
 from dagster_project.ingest import run_ingest
-from dagster_project.load import run_load
+from dagster_project.defs.publishing import findings_check
+from dagster_project.load import dbt_tests, describe_check, run_load
 from dagster_project.staging.store import StagingStore
 
 from .conftest import RAW, copy_samples
@@ -62,6 +64,11 @@ def test_materialize_one_document_partition(tmp_path):
     again = dg.materialize([document_staging], partition_key=key, instance=instance, resources=resources)
     (second,) = again.asset_materializations_for_node("document_staging")
     assert (second.metadata["extracted"].value, second.metadata["unchanged_skipped"].value) == (0, 1)
+    # nothing extracted, nothing checked: the checks say so instead of passing
+    for evaluation in again.get_asset_check_evaluations():
+        assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
+        assert evaluation.description.startswith("checked nothing: none of the 1 document(s)")
+        assert evaluation.metadata["documents_checked"].value == 0
 
 
 def test_identity_check_names_the_publishers_error(tmp_path):
@@ -79,7 +86,7 @@ def test_identity_check_names_the_publishers_error(tmp_path):
     assert "code 208 col 4: 488400.00 vs 538400.00" in details["003_9360114ddfdd9c2c.txt"]
 
 
-def test_sensor_adds_changed_and_removes_gone_files(tmp_path):
+def test_sensor_adds_changed_and_removes_gone_files(tmp_path, monkeypatch):
     raw = make_raw(tmp_path)
     paths = BudgetPaths(raw_dir=str(raw), warehouse=str(tmp_path / "wh" / "budget.duckdb"))
     instance = dg.DagsterInstance.ephemeral()
@@ -90,9 +97,18 @@ def test_sensor_adds_changed_and_removes_gone_files(tmp_path):
     assert request.tags["dagster/asset_partition_range_start"] == SAMPLES[0]
     assert request.tags["dagster/asset_partition_range_end"] == SAMPLES[-1]
     instance.add_dynamic_partitions(documents_partitions.name, list(add.partition_keys))
-    run_ingest(raw, paths.warehouse_paths.staging)  # what the run does to the manifest
-    quiet = raw_folder_sensor(dg.build_sensor_context(instance=instance, resources={"paths": paths}))
-    assert isinstance(quiet, dg.SkipReason) and "none new, changed or removed" in quiet.skip_message
+    run_ingest(raw, paths.warehouse_paths.staging)  # what the run does to the manifest, and no publish
+    # staging is current but nothing was published (a load cut short after extraction): a load,
+    # under a key of its own (the first one's would be taken), the same at every tick
+    unpublished = [raw_folder_sensor(dg.build_sensor_context(instance=instance, resources={"paths": paths}))
+                   for _ in range(2)]
+    (first,), (second,) = (r.run_requests for r in unpublished)
+    assert first.run_key == second.run_key != request.run_key
+    # ... unless a load is queued or running: staging current and not yet published is its middle
+    monkeypatch.setattr(automation, "load_in_progress", lambda instance: True)
+    busy = raw_folder_sensor(dg.build_sensor_context(instance=instance, resources={"paths": paths}))
+    assert isinstance(busy, dg.SkipReason) and busy.skip_message.endswith("a load is in progress")
+    monkeypatch.undo()
     (raw / SAMPLES[0]).unlink()
     (raw / SAMPLES[1]).write_bytes((RAW / SAMPLES[1]).read_bytes() + b"\n")
     changed = raw_folder_sensor(dg.build_sensor_context(instance=instance, resources={"paths": paths}))
@@ -137,13 +153,32 @@ def mart_digest(path: Path, ignore_provenance: bool = False) -> dict[str, str]:
     return out
 
 
+class RecordingProgress(Progress):
+    """The stages a load reports, with their totals and the units done."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stages: list[list] = []
+
+    def begin(self, stage: str, total: int) -> None:
+        super().begin(stage, total)
+        self.stages.append([stage, total, 0, []])
+
+    def tick(self, label: str) -> None:
+        super().tick(label)
+        self.stages[-1][1] = self.stage_total
+        self.stages[-1][2] += 1
+        self.stages[-1][3].append(label)
+
+
 @pytest.fixture(scope="module")
 def loads(tmp_path_factory):
     """A full load, a no-op rerun and a one-file-changed rerun of three samples."""
     tmp = tmp_path_factory.mktemp("loads")
     raw = make_raw(tmp)
     warehouse = tmp / "wh" / "budget.duckdb"
-    first = run_load(raw, warehouse)
+    progress = RecordingProgress()
+    first = run_load(raw, warehouse, progress=progress)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         published = (con.execute("select load_id from meta.load").fetchone()[0],
                      con.execute("select count(*) from marts.mart_budget_overview").fetchone()[0])
@@ -157,7 +192,7 @@ def loads(tmp_path_factory):
     bare_changed = mart_digest(warehouse, ignore_provenance=True)
     return dict(first=first, noop=noop, changed=changed, published=published, parquet=parquet,
                 digest_first=digest_first, digest_noop=digest_noop, bare_first=bare_first,
-                bare_changed=bare_changed)
+                bare_changed=bare_changed, raw=raw, warehouse=warehouse, progress=progress)
 
 
 def test_full_load_succeeds_and_publishes(loads):
@@ -186,3 +221,71 @@ def test_definitions_factory_uses_given_paths(tmp_path):
     paths = BudgetPaths(raw_dir=str(tmp_path), warehouse=str(tmp_path / "w.duckdb"))
     built = build_definitions(paths)
     assert built.resolve_job_def("load_warehouse").name == "load_warehouse"
+
+
+def test_sensor_first_tick_on_a_published_unchanged_warehouse_requests_no_run(loads):
+    """A fresh instance (first start of `make dev`) over a folder the published load holds:
+    the partitions are registered, no load is launched."""
+    paths = BudgetPaths(raw_dir=str(loads["raw"]), warehouse=str(loads["warehouse"]))
+    instance = dg.DagsterInstance.ephemeral()
+    result = raw_folder_sensor(dg.build_sensor_context(instance=instance, resources={"paths": paths}))
+    assert isinstance(result, dg.SensorResult) and not result.run_requests
+    (add,) = result.dynamic_partitions_requests
+    assert sorted(add.partition_keys) == sorted(SAMPLES)
+    assert "already holds them unchanged: no load" in result.skip_reason.skip_message
+    instance.add_dynamic_partitions(documents_partitions.name, list(add.partition_keys))
+    quiet = raw_folder_sensor(dg.build_sensor_context(instance=instance, resources={"paths": paths}))
+    assert isinstance(quiet, dg.SkipReason) and "none new, changed or removed" in quiet.skip_message
+
+
+def test_published_findings_check_names_department_and_numbers(loads):
+    """003 (兴隆县) prints 208 = 488,400 in its 单位预算支出总表 while its children add up to
+    538,400; 004 (东昌府) states a project amount in its narrative 4,500 yuan off the tables."""
+    first = loads["first"]
+    (check,) = [c for c in first.check_failures if c[1] == "publisher_figures_reconcile"]
+    assert check[0] == "published_warehouse" and check[2] == "WARN"
+    assert " in 2 of 3 disclosures: 兴隆县医疗保障局本级 2021: fail parent code = Σ child codes: " in check[3]
+    result = findings_check(loads["warehouse"])
+    assert not result.passed and result.metadata["disclosures_checked"].value == 3
+    assert result.metadata["departments_with_findings"].value == ["兴隆县医疗保障局本级", "聊城市东昌府区医疗保障局机关"]
+    rows = [(r.data["department"], r.data["verdict"], r.data["check"], r.data["expected_yuan"], r.data["actual_yuan"],
+             r.data["difference_yuan"], r.data["finding"]) for r in result.metadata["findings_table"].value.records]
+    assert rows[0][:6] == ("兴隆县医疗保障局本级", "fail", "parent code = Σ child codes", "488400.00", "538400.00", "50000.00")
+    assert "208" in rows[0][6] and "488,400" in rows[0][6] and "538,400" in rows[0][6] and "50,000" in rows[0][6]
+    # the narrative's project amount, once per sentence that states it
+    assert {row[:6] for row in rows[1:]} == {("聊城市东昌府区医疗保障局机关", "warn", "narrative project_amount = tables",
+                                              "155795000.00", "155799500.00", "4500.00")}
+    assert result.metadata["findings"].value == len(rows)
+
+
+def test_findings_check_of_an_empty_warehouse_checked_nothing(tmp_path):
+    result = findings_check(tmp_path / "none.duckdb")
+    assert not result.passed and result.description.startswith("checked nothing")
+
+
+def test_progress_covers_dbt_node_by_node_then_publish(loads):
+    stages = {stage: (total, done, labels) for stage, total, done, labels in loads["progress"].stages}
+    total, done, labels = stages["dbt build"]
+    assert done > 100 and total - done <= 5  # models, seeds and tests, as dbt reports each
+    assert "marts/mart_data_quality" in labels and any(label.startswith("marts/fct_expenditure: ") for label in labels)
+    assert stages["publish"][:2] == (2, 2) and stages["publish"][2] == ["budget.duckdb", "Parquet export"]
+    assert loads["progress"].done == 3  # the three documents of the extraction stage
+
+
+def test_dbt_test_failures_are_described_by_test_model_and_column():
+    evaluation = dg.AssetCheckEvaluation(
+        asset_key=dg.AssetKey(["marts", "fct_expenditure"]), passed=False,
+        check_name="children_sum_to_parent_fct_expenditure_disclosure_id__table_id__source_col__budget_unit_code__code_system",
+        metadata={"dagster_dbt/failed_row_count": dg.MetadataValue.int(2)}, severity=dg.AssetCheckSeverity.WARN)
+    assert describe_check(evaluation, dbt_tests()) == (
+        "dbt test children_sum_to_parent on marts.fct_expenditure "
+        "(per disclosure_id, table_id, source_col, budget_unit_code, code_system), 2 row(s) failed")
+
+
+def test_partition_keys_dagster_refuses_are_digested():
+    """The copy of Dagster's refused substrings still matches what Dagster refuses."""
+    for bad in INVALID_PARTITION_SUBSTRINGS:
+        with pytest.raises(dg.DagsterInvalidDefinitionError):
+            dg.StaticPartitionsDefinition([f"a{bad}b"])
+        assert partition_key(f"a{bad}b").startswith("path-sha1-")
+    assert partition_key("部门/预算.pdf") == "部门/预算.pdf"

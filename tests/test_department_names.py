@@ -17,6 +17,7 @@ from dagster_project.parsing.cells import fold
 from dagster_project.parsing.document import (
     department_key,
     find_department,
+    find_published_date,
     is_org_name,
     labelled_name,
     table_department,
@@ -255,10 +256,87 @@ def test_name_before_a_year_in_the_narrative(name):
      "漳州市医疗保障局(汇总)", "杭州市司法局（汇总）", "上海市普陀区人民政府万里街道办事处（本部）"],
 )
 def test_scope_remark_after_the_name(printed):
-    """The remark stays in the name as printed; the department key drops it."""
+    """The remark stays in the name as printed; the department key drops it (and shortens
+    人民政府 as every key does)."""
     assert find_department([f"部门名称：{printed}"], []) == (printed, None)
     assert find_department([], ["2024年度", printed, "部门预算"])[0] == fold(printed)
-    assert department_key(printed) == re.sub(r"[(（].*[)）]|本级$|机关$", "", printed)
+    assert department_key(printed) == re.sub(r"[(（].*[)）]|本级$|机关$|人民政府(?=万里)", "", printed)
+
+
+@pytest.mark.parametrize("names, key", [
+    (["中国共产党江苏省委员会办公厅", "中共江苏省委办公厅", "江苏省委办公厅", "中共江苏省委办公厅（本级）"],
+     "中共江苏省委办公厅"),
+    (["中国人民政治协商会议江苏省委员会办公厅", "江苏省政协办公厅", "江苏省政协办公厅部门"], "江苏省政协办公厅"),
+    (["江苏省人民代表大会常务委员会办公厅", "江苏省人大常委会办公厅"], "江苏省人大常委会办公厅"),
+    (["广州市人民政府办公厅", "广州市政府办公厅", "广州市人民政府办公厅（汇总）"], "广州市政府办公厅"),
+    (["上海市普陀区人民政府万里街道办事处", "上海市普陀区万里街道办事处", "上海市普陀区万里街道办事处 本级"],
+     "上海市普陀区万里街道办事处"),
+    (["北京市门头沟区妙峰山镇人民政府", "北京市门头沟区妙峰山镇政府"], "北京市门头沟区妙峰山镇政府"),
+    (["江苏省卫生健康委员会", "江苏省卫生健康委", "江苏省卫生健康委员会部门"], "江苏省卫生健康委"),
+    (["漳州市医疗保障局（汇总）", "漳州市医疗保障局(汇总)", "漳州市医疗保障局 ", "漳州市医疗保障局"], "漳州市医疗保障局"),
+])
+def test_one_key_for_every_printing_of_a_department(names, key):
+    """The standard abbreviations (DEPARTMENT_ABBREVIATIONS), full/half width, spaces and the
+    remarks after a name (本级, (汇总), 部门) all fold into one key."""
+    assert {department_key(name) for name in names} == {key}
+
+
+@pytest.mark.parametrize("a, b", [
+    ("苏州市医疗保障局", "无锡市医疗保障局"),
+    ("中共江苏省委办公厅", "中共浙江省委办公厅"),
+    ("江苏省政协办公厅", "江苏省政府办公厅"),
+    ("外交部", "商务部"),
+])
+def test_departments_of_other_places_or_bodies_keep_their_own_key(a, b):
+    assert department_key(a) != department_key(b)
+
+
+def test_a_word_ending_in_a_remark_is_not_cut():
+    """部门 and 机关 are cut only when an organisation name is left: 外交部 stays."""
+    assert department_key("外交部") == "外交部"
+    assert department_key("江苏省机关事务管理局") == "江苏省机关事务管理局"
+
+
+# -- the published date ------------------------------------------------------------------------------
+
+COVER = ["聊城市东昌府区医疗保障局", "2024年单位预算", "2024年1月26日"]
+BODY = ["第一部分 单位概况", "2024年收入预算总计16,390.41万元。"] * 10
+
+
+def test_published_date_is_the_covers_date():
+    assert find_published_date([*COVER, *BODY], 2024) == "2024-01-26"
+
+
+def test_published_date_under_the_publishers_name_at_the_end():
+    lines = [*BODY, "聊城市东昌府区医疗保障局", "2023年12月29日"]
+    assert find_published_date(lines, 2024) == "2023-12-29"
+    signed = [*BODY, "聊城市东昌府区医疗保障局 2024年2月1日"]
+    assert find_published_date(signed, 2024, "聊城市东昌府区医疗保障局") == "2024-02-01"
+
+
+def test_a_date_in_an_attached_policy_is_not_the_published_date():
+    """002 appends its finance bureau's notice, signed and issued 2022年1月4日, to its 2024 budget."""
+    attached = ["汾阳市财政局文件", "汾财综〔2022〕4号", "汾阳市财政局", "2022年1月4日", "2022年1月4日印发"]
+    assert find_published_date([*BODY, *attached], 2024) is None
+    # the attachment's letterhead ends the report even when its date would fit the year
+    late = ["附件", "关于印发某办法的通知", "某市财政局", "2024年3月1日"]
+    assert find_published_date([*COVER[:2], *BODY, *late], 2024) is None
+
+
+def test_an_as_of_date_in_a_sentence_is_not_the_published_date():
+    lines = [*BODY, "截至2023年12月31日，本单位共有车辆0辆。", "自2024年1月1日起执行。"]
+    assert find_published_date(lines, 2024) is None
+
+
+def test_a_date_outside_the_fiscal_year_and_the_one_before_is_not_the_published_date():
+    assert find_published_date([*BODY, "2021年11月10日"], 2024) is None
+    assert find_published_date([*BODY, "2021年11月10日"], 2022) == "2021-11-10"
+
+
+def test_no_sample_prints_a_published_date(extractions):
+    """None of the five samples prints its publication date: 001 and 004 print only 截至2023年12月31日
+    (vehicles owned), 002 only the dates of its appended 2022 policy notice."""
+    assert {name: e.document.published_date for name, e in extractions.items()} == dict.fromkeys(extractions)
 
 
 def test_budget_unit_code_caption():

@@ -63,6 +63,9 @@ def test_004_every_statement(extractions):
         ("project", None, Decimal("15579.95") * wan),
         ("total_revenue", None, Decimal("16390.41") * wan),
         ("total_expenditure", None, Decimal("16390.41") * wan),
+        # "2024 年收支预算 16,390.41 万元，较上年预算减少 519.18 万元"; "2. 支出预算减少 519.18 万元"
+        # below names no previous year and is not read
+        ("total_expenditure_change", None, Decimal("-519.18") * wan),
         ("three_public", "total", Decimal("0")),
         ("three_public", "overseas_travel", Decimal("0")),
         ("three_public", "vehicle_total", Decimal("0")),
@@ -186,7 +189,8 @@ def test_every_row_is_an_amount_with_its_unit(sample, extractions):
             assert r.amount_yuan.as_tuple().exponent == -2
         else:
             assert r.topic == "project_count" and f"{r.count}个" in compact
-        assert not re.search(r"较上年|比上年|增加|减少|增长|下降|%", r.raw_text), r.raw_text
+        if r.topic != "total_expenditure_change":
+            assert not re.search(r"较上年|比上年|增加|减少|增长|下降|%", r.raw_text), r.raw_text
 
 
 # --- the rules, on small sentences ------------------------------------------------------------
@@ -208,10 +212,11 @@ def test_sub_items_after_qizhong_get_their_own_topic():
                               "项目支出10,962.00万元、事业单位经营支出0.00万元、上缴上级支出0.00万元。"])
     assert _facts(rows) == [
         ("total_expenditure", None, Decimal("165061900.00")),
+        ("total_expenditure_change", None, Decimal("7321200.00")),  # 比上年增加732.12万元
         ("basic", None, Decimal("55441900.00")),
         ("project", None, Decimal("109620000.00")),
     ]
-    assert rows[2].raw_text == "项目支出10,962.00万元"
+    assert rows[1].raw_text == "比上年增加732.12万元" and rows[3].raw_text == "项目支出10,962.00万元"
 
 
 def test_a_list_carried_to_the_lines_below_a_colon():
@@ -238,6 +243,86 @@ def test_splits_of_a_statement_are_dropped_but_new_statements_kept():
 ])
 def test_change_clauses_yield_nothing(sentence):
     assert _one([sentence]) == [("operating_expense", None, Decimal("323700.00"))]
+
+
+# --- the change of the total budget on the previous year (rule 3's exception) -----------------
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    # 江苏省委办公厅 2018: both totals, the change in the same sentence, its own subject a total
+    (["江苏省委办公厅2018年度收入、支出预算总计24458.43万元，与上年相比收、支预算总计各增加3608.98万元，"
+      "增长17.31%。"], "36089800.00"),
+    # 004: a decrease, 收支预算, 较上年预算
+    (["（三）增减变化情况：2024 年收支预算 16,390.41 万元，较上年预算减少 519.18 万元，其中："], "-5191800.00"),
+    # 001: the change refers to the 支出预算 it follows, naming no subject of its own
+    (["相应安排支出预算16,506.19万元，比上年增加732.12万元，主要原因是城乡居民基本医疗保险市级配套资金支出较上年增加。"],
+     "7321200.00"),
+    # the subject and the comparison in one clause, no amount before; 元 and 亿元 as printed
+    (["2018年收支预算总额与上年相比减少125,000.50元。"], "-125000.50"),
+    (["本部门预算总额较上年下降1.2亿元。"], "-120000000.00"),
+])
+def test_the_change_of_the_total_budget_is_read_signed(lines, expected):
+    changes = [r for r in narrative_amounts(lines) if r.topic == "total_expenditure_change"]
+    assert [r.amount_yuan for r in changes] == [Decimal(expected)]
+    assert changes[0].fund_source is None and changes[0].amount * {"元": 1, "万元": 10000, "亿元": 10**8}[
+        changes[0].unit] == changes[0].amount_yuan
+
+
+@pytest.mark.parametrize("lines", [
+    # a percentage only
+    ["2024年收支预算16,390.41万元，较上年下降6.95%。"],
+    ["江苏省委办公厅2018年度收入、支出预算总计24458.43万元，与上年相比增长17.31%。"],
+    # the change of a fund: 委办 2018 says 收、支预算总计 after its 财政拨款 total (3,756.18, not 3,608.98)
+    ["江苏省委办公厅2018年度财政拨款收、支总预算24458.43万元。与上年相比收、支预算总计各增加3756.18万元，增长18.14%。"],
+    ["江苏省政协办公厅2017年度财政拨款收、支预算9,066.79万元。与上年相比，财政拨款收、支总计各增加498.72万元。"],
+    ["江苏省政协办公厅2018年度一般公共预算财政拨款支出预算10,070.48万元，占本年支出合计的99.21%。"
+     "与上年相比，增加1,003.69万元，增长11.07%。"],
+    # 000: the change follows a fund that splits the total ("其中"), not the total
+    ["本部门2024年预算支出446.43万元，其中：一般公共预算拨款446.43万元，较上年减少33.37万元，下降6.95%。"],
+    # 002: the change follows 上年结转, inside the list
+    ["本年单位预算支出总计1,867.77万元，其中：本年预算安排1,867.77万元，上年结转0万元，比上年减少36.58万元，下降1.92%。"],
+    # the revenue total, another category, other subjects
+    ["部门收入预算为16,506.19万元，比上年增加732.12万元。"],
+    ["此外，基本支出预算数为10403.11万元。与上年相比增加439.04万元，增长4.41%。"],
+    ["2018年本部门一般公共预算机关运行经费预算支出2094.58万元，与上年相比减少8007.18万元，降低79.27%。"],
+    ["3.公务接待费预算支出27万元，比上年预算减少1万元。"],
+    # no previous year named: 004's "2. 支出预算减少 519.18 万元"
+    ["2. 支出预算减少 519.18 万元，其中：基本支出增加 147.30 万元，项目支出减少 666.48 万元。"],
+    # "decreased to", not "by"
+    ["2024年收支预算较上年减少至16,390.41万元。"],
+])
+def test_other_changes_and_percentages_yield_no_change_of_the_total(lines):
+    assert [r for r in narrative_amounts(lines) if r.topic == "total_expenditure_change"] == []
+
+
+def test_the_change_refers_back_across_a_line_break():
+    # "…总预算24458.43万元。" ends a line: the next paragraph's change is still the 财政拨款 one
+    lines = ["江苏省委办公厅2018年度财政拨款收、支总预算24458.43万元。",
+             "与上年相比收、支预算总计各增加3756.18万元，增长18.14%。"]
+    assert [r for r in narrative_amounts(lines) if r.topic == "total_expenditure_change"] == []
+    lines = ["省委办公厅2017年度收入、支出预算总计20849.45", "万元，与上年相比收、支预算总计各增加2043.58万",
+             "元，增长10.87%。"]
+    assert [r.amount_yuan for r in narrative_amounts(lines) if r.topic == "total_expenditure_change"] == [
+        Decimal("20435800.00")]
+
+
+def test_a_restated_change_is_kept_once():
+    rows = narrative_amounts(["2024年收支预算16,390.41万元，较上年减少519.18万元。",
+                              "2024年支出预算16,390.41万元，比上年减少519.18万元。"])
+    assert [(r.text_index, r.amount_yuan) for r in rows if r.topic == "total_expenditure_change"] == [
+        (0, Decimal("-5191800.00"))]
+
+
+# The change each Jiangsu narrative prints (万元); 2018 and 2019 are the difference of the headline
+# totals of JIANGSU below (24458.43 - 20849.45 = 3608.98), 2017's previous year is not in the corpus.
+JIANGSU_CHANGE = {
+    "江苏省政协办公厅/江苏省政协办公厅2017年度部门预算.pdf": "498.72",
+    "江苏省政协办公厅/江苏省政协办公厅2018年度部门预算.pdf": "1003.69",
+    "江苏省政协办公厅/江苏省政协办公厅2019年度部门预算.pdf": "3226.63",
+    "江苏省委办公厅/江苏省委办公厅2017年部门预算.pdf": "2043.58",
+    "江苏省委办公厅/江苏省委办公厅2018年度部门预算公开文件.pdf": "3608.98",
+    "江苏省委办公厅/江苏省委办公厅2019年度部门预算公开文件.pdf": "3205.79",
+}
 
 
 def test_previous_year_amounts_are_not_this_years():
@@ -347,6 +432,9 @@ def test_jiangsu_narratives_restate_their_headline_figures(name):
     # 财政拨款基本支出 is stated too, and never passes for the whole basic expenditure
     assert all(r.fund_source in ("fiscal_appropriation", "general_budget") for r in rows
                if r.topic == "basic" and r.amount_yuan != basic)
+    # the change of the total, once, among the many change clauses (财政拨款, 基本支出, 机关运行经费 …)
+    assert [(r.amount_yuan, r.unit, r.value_year) for r in rows if r.topic == "total_expenditure_change"] == [
+        (Decimal(JIANGSU_CHANGE[name]) * 10000, "万元", int(re.search(r"20\d\d", name).group()))]
     # every 三公 item is stated, and none of the 会议费/培训费 or 公务接待费（款） sentences
     items = {r.code for r in rows if r.topic == "three_public"}
     assert items >= {"overseas_travel", "vehicle_total", "vehicle_purchase", "vehicle_operation", "reception"}

@@ -4,27 +4,16 @@ disclosures (a narrative file and a tables file each) of two departments over th
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 import pytest
 
-from dagster_project.load import run_load
-
-from .test_realpdf import HEADLINES, JIANGSU, SW, ZX, _yuan
+from .published_sample import published_jiangsu
+from .test_realpdf import HEADLINES, SW, ZX, _yuan
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    raw = tmp_path_factory.mktemp("realpdf") / "raw"
-    for pdf in JIANGSU.rglob("*.pdf"):  # copied to a temporary folder, never into the repository
-        target = raw / pdf.relative_to(JIANGSU)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(pdf, target)
-    path = raw.parent / "wh" / "budget.duckdb"
-    outcome = run_load(raw, path)
-    assert outcome.success and outcome.loaded == 12, outcome.failure
-    return path
+def warehouse():
+    return published_jiangsu()
 
 
 def _rows(path, sql, params=()):

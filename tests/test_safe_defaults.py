@@ -27,8 +27,10 @@ PACKAGE = REPO / "dagster_project"
 UNSAFE_MODULES = {"pickle", "marshal", "shelve", "dill", "cloudpickle", "joblib"}
 UNSAFE_CALLS = {"eval", "exec", "compile", "__import__"}
 UNSAFE_ATTRIBUTES = {("os", "system"), ("os", "popen"), ("yaml", "load"), ("yaml", "unsafe_load")}
-# what SQL f-strings may interpolate: names from our own catalog, constants, quoted paths
-SQL_INTERPOLATIONS = {"schema", "table", "STORAGE_VERSION", "_sql_string(str(tmp))", "key.path[-1]"}
+# what SQL f-strings may interpolate: names from our own catalog, constants, quoted paths, and
+# dbt's descriptions (our YAML, not document text) copied as comments, quoted as SQL strings
+SQL_INTERPOLATIONS = {"schema", "table", "STORAGE_VERSION", "_sql_string(str(tmp))", "key.path[-1]",
+                      "quoted", "_sql_string(rows[0][0])", "_sql_string(comment)"}
 
 
 def _trees() -> list[tuple[Path, ast.Module]]:

@@ -16,8 +16,10 @@ import dagster as dg
 
 from dagster_project.defs.partitions import documents_partitions, partition_key, range_tags
 from dagster_project.defs.resources import BudgetPaths
+from dagster_project.freshness import unchanged
 from dagster_project.ingest import MAX_FILE_BYTES, Plan, plan
 from dagster_project.staging.store import StagingStore
+from dagster_project.warehouse.publish import read_record
 
 load_warehouse = dg.define_asset_job(
     "load_warehouse",
@@ -42,19 +44,40 @@ def raw_folder_sensor(context: dg.SensorEvaluationContext, paths: BudgetPaths):
     """New or changed files get a partition and a load; files that are gone lose theirs. The
     staging manifest, not this sensor's cursor, decides what changed; the run key says which
     versions of the files changed (`change_key`), so a second edit of a file gets a run of its
-    own, while ticks that see the same pending change do not launch it twice."""
+    own, while ticks that see the same pending change do not launch it twice.
+
+    The first tick of a fresh instance has no partitions registered and an empty cursor; it
+    compares the folder with the staging manifest and the published file (the same no-op
+    test `budgetwh run` makes), so files the published load already holds are registered
+    without launching a load."""
     store = paths.store
     work = plan(paths.raw, store)
     registered = context.instance.get_dynamic_partitions(documents_partitions.name)
     current = {partition_key(d) for d in work.files}
     add = sorted(current - set(registered))
     delete = sorted(set(registered) - current)
-    if work.nothing_to_do and not (add or delete):
+    up_to_date = work.nothing_to_do and not delete and published_is_current(paths)
+    if up_to_date and not add:
         return dg.SkipReason(f"{len(work.files)} documents, none new, changed or removed")
+    if work.nothing_to_do and not (add or delete) and load_in_progress(context.instance):
+        # staging is current but not yet published: that is the load in progress, mid-way
+        return dg.SkipReason(f"{len(work.files)} documents, none new, changed or removed; a load is in progress")
     keys = [k for k in registered if k not in delete] + add
     requests = []
+    if up_to_date:
+        # a fresh instance (first start of `dagster dev`, a wiped DAGSTER_HOME) registers the
+        # files the published load already holds: partitions only, no reload of an unchanged
+        # warehouse
+        return dg.SensorResult(
+            skip_reason=f"{len(work.files)} documents registered; the published warehouse already holds "
+                        "them unchanged: no load",
+            dynamic_partitions_requests=[documents_partitions.build_add_request(add)],
+        )
     if keys:
-        requests.append(dg.RunRequest(run_key=change_key(work, store), tags=range_tags(keys)))
+        # staging may be current while the published file is not (a load interrupted after
+        # extraction, a published file edited or removed): the published record joins the key
+        key = change_key(work, store, published_record(paths))
+        requests.append(dg.RunRequest(run_key=key, tags=range_tags(keys)))
     return dg.SensorResult(
         run_requests=requests,
         dynamic_partitions_requests=[
@@ -64,7 +87,27 @@ def raw_folder_sensor(context: dg.SensorEvaluationContext, paths: BudgetPaths):
     )
 
 
-def change_key(work: Plan, store: StagingStore) -> str:
+def published_is_current(paths: BudgetPaths) -> bool:
+    """Whether the published warehouse was built from exactly this staging and dbt project and
+    is still what that load published (no repair: the sensor holds no lock)."""
+    return unchanged(paths.raw, paths.warehouse_paths.published) is not None
+
+
+ACTIVE = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+          dg.DagsterRunStatus.STARTED]
+
+
+def load_in_progress(instance: dg.DagsterInstance) -> bool:
+    """Whether a `load_warehouse` run of this instance is queued or running."""
+    return bool(instance.get_run_ids(dg.RunsFilter(job_name=load_warehouse.name, statuses=ACTIVE), limit=1))
+
+
+def published_record(paths: BudgetPaths) -> dict | None:
+    """The record of the load that published the warehouse (None before the first)."""
+    return read_record(paths.warehouse_paths)
+
+
+def change_key(work: Plan, store: StagingStore, published: dict | None = None) -> str:
     """The run key of a change: a digest of each changed file's state (size, mtime, ctime, inode
     and content hash) with what staging holds for it now (its manifest entry), of each removed
     file's entry, and of each damaged manifest entry file's stat. Dagster launches one run per
@@ -83,7 +126,8 @@ def change_key(work: Plan, store: StagingStore) -> str:
         lines.append(["removed", display, asdict(entry) if entry else None])
     for file in sorted(store.damaged_entries):
         lines.append(["damaged entry", file.name, _file_state(file, content=False)])
-    body = json.dumps(lines, sort_keys=True, ensure_ascii=False)
+    lines.append(["published", published])
+    body = json.dumps(lines, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(body.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 

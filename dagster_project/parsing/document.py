@@ -135,21 +135,45 @@ _DATE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 
 _PARTY_COMMITTEE = re.compile(r"^[\u4e00-\u9fff]{2,8}?(省|市|县|区|州|盟|旗)委")
+# The standard abbreviations of organ names, applied in this order to the folded name (NFKC:
+# full-width brackets and letters already half-width, no spaces). This table is the one place
+# the rules live: extraction keys every document with it, and the marts group by that key.
+# Each rule rewrites a full form into the short form publishers also print, so that both
+# printings of one department land on one key:
+#   中国共产党江苏省委员会办公厅 = 中共江苏省委办公厅; 中国人民政治协商会议江苏省委员会办公厅 = 江苏省政协办公厅;
+#   江苏省人民代表大会常务委员会办公厅 = 江苏省人大常委会办公厅; 广州市人民政府办公厅 = 广州市政府办公厅;
+#   上海市普陀区人民政府万里街道办事处 = 上海市普陀区万里街道办事处 (a 街道办事处 is the district
+#   government's dispatched office, printed with or without it); 江苏省卫生健康委员会 = 江苏省卫生健康委.
+DEPARTMENT_ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^中国共产党"), "中共"),
+    (re.compile(r"^中国人民政治协商会议(.+?)委员会"), r"\1政协"),
+    (re.compile(r"人民代表大会常务委员会"), "人大常委会"),
+    (re.compile(r"(?<=[省市区县州旗盟])(?:人民)?政府(?=.+街道办事处$)"), ""),
+    (re.compile(r"人民政府"), "政府"),
+    (re.compile(r"委员会"), "委"),
+)
+# What a printed name may carry after the organisation: a scope remark (本级, （本级）, 机关,
+# (汇总), (本部)) or the word 部门 / (部门) left from a title ('XX局部门预算'); neither says which
+# department it is.
+_NAME_SUFFIX = re.compile(r"(?:[(](?:部门|单位)[)]|部门)$")
 
 
 def department_key(name: str) -> str:
-    """One key per department however its name is printed.
+    """One key per department however its name is printed, across files, years and renamings.
 
-    A scope remark after the name (本级, （本级）, 机关, (汇总)) says which part of the department
-    a report covers, not which department it is. Party organs are printed with or without the party's name (中国共产党江苏省委员会办公厅,
-    中共江苏省委办公厅, 江苏省委办公厅: a place's 省委/市委/县委 is always the party committee),
-    and a CPPCC committee by its full name or as 政协 (中国人民政治协商会议江苏省委员会 = 江苏省政协).
-    """
+    The key is the folded name (NFKC, no spaces) without the remarks a name carries after the
+    organisation (本级, （本级）, 机关, (汇总), 部门), with the standard abbreviations of
+    DEPARTMENT_ABBREVIATIONS applied. A place's 省委/市委/县委 is always the party committee, so
+    江苏省委办公厅 gets its 中共. The place stays part of the key: two departments match only
+    within the same region (苏州市医疗保障局 is never 无锡市医疗保障局)."""
     key = fold(name)
-    while (remark := _SCOPE_REMARK.search(key)) and remark.start() > 0:  # 本级, （本级）, 机关, (汇总)
+    while True:
+        remark = _SCOPE_REMARK.search(key) or _NAME_SUFFIX.search(key)
+        if not remark or remark.start() == 0 or not is_org_name(key[: remark.start()]):
+            break
         key = key[: remark.start()]
-    key = key.replace("中国共产党", "中共").replace("委员会", "委")
-    key = re.sub(r"^中国人民政治协商会议(.+?)委", r"\1政协", key)
+    for pattern, short in DEPARTMENT_ABBREVIATIONS:
+        key = pattern.sub(short, key)
     if _PARTY_COMMITTEE.match(key) and not key.startswith("中共"):
         key = "中共" + key
     return key
@@ -328,14 +352,76 @@ def find_scope(titles: list[str], name: str | None) -> str:
     return counts.most_common(1)[0][0] if counts else "部门"
 
 
-def find_published_date(narrative: list[str]) -> str | None:
-    for line in reversed(narrative):
-        match = _DATE.search(fold(line))
-        if match:
+# A date that bounds a period or states a situation ('截至2023年12月31日，共有车辆14辆',
+# '自2022年1月1日起') is about the figures, not about when the report was published.
+_DATE_BOUND_BEFORE = re.compile(r"(?:截至|截止|至|自|从|于|到)$")
+_DATE_BOUND_AFTER = re.compile(r"^(?:起|前|后|以来|以前|以后|止|为止|之前|之后)")
+# A line only a date (with 印发/发布/公开 after it, or a 发布日期： label before it): the date a
+# cover or a signature prints.
+_DATE_LINE = re.compile(r"^(?:(?:发布|公开|印发|编制|填报)(?:日期|时间)[:：]?)?(?P<date>.*?日)(?:印发|发布|公开)?$")
+# Where the report ends and an attached document begins: a bare 附件 / 附件1 heading, or another
+# organisation's letterhead ('汾阳市财政局文件') after the cover.
+_ATTACHMENT = re.compile(r"^附件\d*[:：]?$|^附[:：]?$")
+_LETTERHEAD = re.compile(r"^(?P<org>[\u4e00-\u9fff]{3,30})文件$")
+
+
+def _attachment_start(lines: Sequence[str]) -> int:
+    """Index of the first line of an attached document (a policy text, a notice forwarded by the
+    finance bureau) after the cover, else len(lines)."""
+    for i, line in enumerate(lines):
+        if i < _COVER_LINES:
+            continue
+        if _ATTACHMENT.match(line):
+            return i
+        head = _LETTERHEAD.match(line)
+        if head and is_org_name(head.group("org")):
+            return i
+    return len(lines)
+
+
+def find_published_date(
+    narrative: Sequence[str], fiscal_year: int | None = None, publisher: str | None = None
+) -> str | None:
+    """The date the report was published, or None when it prints none.
+
+    Reports are published shortly before or during their budget year, and print that date on
+    the cover or under the publisher's name at the end. Dates elsewhere are about something
+    else and decide nothing (the date wins supersession between revisions, so a wrong one
+    makes the wrong revision current):
+
+    - only the report's own text counts: lines from an attachment on (a bare 附件 heading, or
+      another organisation's letterhead 'XX局文件') belong to another document — 002 appends
+      its finance bureau's 2022 policy notice to its 2024 budget;
+    - a date must stand on its own line (a cover or signature date, '2024年1月15日印发',
+      '发布日期：…') or follow the publisher's name ('XX局 2024年1月15日'); a date inside a
+      sentence ('截至2023年12月31日，共有车辆…', '自2022年1月1日起') states a situation;
+    - the year must be the fiscal year or the one before (the fiscal year is read from the
+      narrative when the caller does not know it).
+    Of the dates left, the cover's comes first, else the last one (the signature)."""
+    lines = [fold(line) for line in narrative]
+    end = _attachment_start(lines)
+    year = fiscal_year or narrative_year(list(narrative))
+    own = fold(publisher) if publisher else None
+    found: list[tuple[int, str]] = []
+    for i, line in enumerate(lines[:end]):
+        for match in _DATE.finditer(line):
             y, m, d = (int(g) for g in match.groups())
-            if 1 <= m <= 12 and 1 <= d <= 31:
-                return f"{y:04d}-{m:02d}-{d:02d}"
-    return None
+            if not (1 <= m <= 12 and 1 <= d <= 31):
+                continue
+            if year is not None and y not in (year - 1, year):
+                continue
+            before, after = line[: match.start()], line[match.end():]
+            if _DATE_BOUND_BEFORE.search(before) or _DATE_BOUND_AFTER.match(after):
+                continue
+            bare = _DATE_LINE.fullmatch(line)
+            alone = bare is not None and bare.group("date") == match.group(0)
+            signed = bool(own) and before.endswith(own) and not after
+            if alone or signed:
+                found.append((i, f"{y:04d}-{m:02d}-{d:02d}"))
+    if not found:
+        return None
+    cover = [date for i, date in found if i < _COVER_LINES]
+    return cover[0] if cover else found[-1][1]
 
 
 def narrative_year(narrative: list[str]) -> int | None:

@@ -405,7 +405,8 @@ def extract_document(data: bytes, source_path: str) -> Extraction:
         department_name=publisher.name, department_key=publisher.key, unit_code=publisher.unit_code,
         region_province=province, region_city=city, region_county=county, fiscal_year=year,
         scope=publisher.scope, disclosure_id=disclosure_id(publisher.key, year, publisher.scope, sha),
-        published_date=find_published_date(read.text_lines), status=status, status_reason=reason,
+        published_date=find_published_date(read.text_lines, year, publisher.name),
+        status=status, status_reason=reason,
         notes=notes, index_listed=len(index), index_missing=missing,
     )
     return Extraction(document=document, tables=tables, narrative=narrative)

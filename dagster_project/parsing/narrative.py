@@ -14,7 +14,17 @@ budget vocabulary and the shape of Chinese report prose, never from one report's
    ("项目支出 6 个", "6个项目"). Bare numbers, years and percentages never are; neither are
    thresholds ("单价 20 万元以上的设备") or rates ("万元/人").
 3. A clause (text between ，；。：) that states a change or a comparison (较上年减少, 增长,
-   与上年相比) or speaks of the previous year (上年) yields nothing.
+   与上年相比) or speaks of the previous year (上年) yields nothing, with one exception: the
+   change of the whole budget on the previous year, `total_expenditure_change` (signed: 增加/增长
+   positive, 减少/下降 negative). It is read where the clause puts a direction word right before
+   the money (各增加 3,608.98 万元, 减少 519.18 万元; "增长 5%" is no money), the sentence compares
+   with the previous year (与上年相比, 较上年, 比上年, 同比), and the change is of a report total:
+   its own subject, if it names one, is a total word of the report (收、支预算总计, 支出预算,
+   预算总额, never 财政拨款收、支总计 or 收入预算), and the statement it follows (in its sentence or
+   the one before) is the report's total expenditure, not a fund, a sub-item of a list
+   ("预算支出 446.43 万元，其中：一般公共预算拨款 446.43 万元，较上年减少 33.37 万元" is the
+   fund's change) or anything else. Without either subject there is nothing to read. A report
+   states it once: a restatement further down is dropped (the marts take one per report).
 4. The topic is the budget keyword nearest before the number, with only connecting words
    (预算, 安排, 共计, 为, a year …) between them. Fund words (一般公共预算, 财政拨款) and total
    words (支出预算, 收入总计) are weak: they yield to a keyword or an out-of-vocabulary noun
@@ -48,6 +58,7 @@ TOPICS = (
     "total_revenue", "total_expenditure", "basic", "project", "reserve", "personnel",
     "public_admin", "fiscal_appropriation", "general_budget", "project_count", "project_amount",
     "three_public", "operating_expense", "procurement", "function_code", "economic_code",
+    "total_expenditure_change",
 )
 FUND_TOPICS = frozenset({"general_budget", "fiscal_appropriation"})
 FEN = Decimal("0.01")
@@ -81,6 +92,13 @@ _CHANGE = re.compile(
     r"|较上|比上|与上|同比|较(?:19|20)\d{2}年|比(?:19|20)\d{2}年|与(?:19|20)\d{2}年"
     r"|上年(?!结转|结余)|去年|上一年|以前年度"
 )
+# The change of the whole budget (rule 3): a direction word right before the money, a comparison
+# with the previous year in the sentence, and a subject that is a total of the report.
+_DIRECTION = re.compile(r"(?:各|均|共|分别)?(增加|增长|上升|减少|下降|降低)了?$")
+_DECREASE = frozenset({"减少", "下降", "降低"})
+_BASE = re.compile(r"(?:与|较|比|同)(?:上一?年度?|去年)(?:预算|同期)?数?(?:相比|比较|对比)?较?|同比")
+_BUDGET_TOTAL = re.compile(r"(?:预算总额|预算总计|总预算|预算总规模|预算规模)")
+_TOTAL_TOPICS = frozenset({"both", "total_expenditure"})
 _OPEN_TAIL = re.compile(r"\s*[（(]?\s*(?:其中|包括)?\s*$")  # '…1.5万元(其中' -> '…1.5万元'
 _YEAR = re.compile(r"(?<![\d\-—–~至到])((?:19|20)\d{2})年(?!\d{1,2}月)")
 
@@ -395,6 +413,53 @@ def _year(text: str, clause_start: int, sentence_start: int, at: int) -> int | N
     return int(in_sentence[0]) if in_sentence else None
 
 
+@dataclass(frozen=True)
+class _Subject:
+    """What an amount was a statement of, as far as a change clause after it may refer to it."""
+
+    total: bool  # the report's total expenditure (or both totals): no fund, no list's sub-item
+    year: int | None
+    sentence: int  # the sentence's number in its paragraph; -1: the paragraph before
+
+
+_NOT_TOTAL = _Subject(False, None, 0)
+
+
+def _own_subject(head: str) -> bool | None:
+    """The change clause's own subject, the words before its direction word with the comparison
+    taken out ("与上年相比收、支预算总计各增加" -> 收、支预算总计): None when it names none, else
+    whether it is a total of the whole report (not 财政拨款收、支总计, not 收入预算)."""
+    rest = _BASE.sub("", head)
+    if _FILLER.fullmatch(rest):
+        return None
+    words = _words(rest)
+    if words:
+        if len(words) > 1 or words[0].kind != "total" or words[0].topic not in _TOTAL_TOPICS:
+            return False
+        start, end = words[0].start, words[0].end
+    else:
+        m = _BUDGET_TOTAL.search(rest)
+        if m is None:
+            return False
+        start, end = m.start(), m.end()
+    return _owns_total(rest[:start]) and _FILLER.fullmatch(rest[end:]) is not None
+
+
+def _total_change(text: str, it: _Item, lo: int, since: int, refer: _Subject | None) -> int | None:
+    """+1 or -1 when the money `it` is the change of the report's total on the previous year
+    (rule 3), else None. `lo` starts its clause, `since` is where the text after the amount
+    before it (or the sentence) starts; `refer` is the statement the change follows."""
+    if it.unit == "个" or not _BASE.search(text[since: it.start]):
+        return None
+    direction = _DIRECTION.search(text[lo: it.start])
+    if direction is None:
+        return None
+    own = _own_subject(text[lo: lo + direction.start()])
+    if own is False or (refer is not None and not refer.total) or (own is None and refer is None):
+        return None
+    return -1 if direction.group(1) in _DECREASE else 1
+
+
 def _rows(p: _Paragraph, it: _Item, topic: _Topic, year: int | None, span: tuple[int, int],
           count: int | None) -> list[NarrativeAmount]:
     """`span` is the item's part of its clause (the clause, unless it lists several amounts)."""
@@ -415,20 +480,25 @@ def _rows(p: _Paragraph, it: _Item, topic: _Topic, year: int | None, span: tuple
             for t in topics]
 
 
-def _read(p: _Paragraph, carry: _Stated | None, heading: _Paragraph | None) -> tuple[list[NarrativeAmount], _Stated | None]:
-    """The statements of one paragraph; `carry` is the statement a list from above continues."""
+def _read(p: _Paragraph, carry: _Stated | None, heading: _Paragraph | None, before: _Subject | None = None
+          ) -> tuple[list[NarrativeAmount], _Stated | None, _Subject | None]:
+    """The statements of one paragraph; `carry` is the statement a list from above continues,
+    `before` the subject of the last amount of the paragraph above (a change may refer to it).
+    Returns the rows, the list carried on, and the subject of its own last amount."""
     text = p.text
     items = _items(text)
     if not items:
-        return [], None
+        return [], None, None
     out: list[NarrativeAmount] = []
     bounds = _boundaries(text)
     in_list, parent, last = carry is not None, carry, carry
     sentence_start, prev_end, after_count = 0, 0, False
+    sentence, subject = 0, replace(before, sentence=-1) if before is not None else None
     for k, it in enumerate(items):
         between = text[prev_end: it.start]
         breaks = [i for i, ch in enumerate(between) if ch in _SENTENCE_END]
         if breaks:
+            sentence += len(breaks)
             sentence_start = prev_end + breaks[-1] + 1
             in_list, parent, after_count = carry is not None, carry, False
             between = between[breaks[-1] + 1:]
@@ -438,9 +508,19 @@ def _read(p: _Paragraph, carry: _Stated | None, heading: _Paragraph | None) -> t
         seg_lo = max(lo, prev_end)
         seg_hi = hi if k + 1 == len(items) or items[k + 1].start >= hi else it.end
         prefix = text[seg_lo: it.start]
+        since = max(sentence_start, prev_end)
         prev_end = it.end
         was_after_count, after_count = after_count, False
         if _CHANGE.search(text[lo: it.start]):
+            refer = subject if subject is not None and sentence - subject.sentence <= 1 else None
+            sign = _total_change(text, it, lo, since, refer)
+            if sign is not None:
+                year = refer.year if refer is not None else _year(text, lo, sentence_start, it.start)
+                for row in _rows(p, it, _Topic("total_expenditure_change"), year, (seg_lo, seg_hi), None):
+                    signed = -row.amount_yuan if sign < 0 and row.amount_yuan else row.amount_yuan
+                    amount = -row.amount if sign < 0 and row.amount else row.amount
+                    out.append(replace(row, amount=amount, amount_yuan=signed))
+            subject = replace(_NOT_TOTAL, sentence=sentence)  # a change is no statement to refer to
             continue
         if it.unit == "个":
             topic: _Topic | None = _Topic("project_count")
@@ -450,6 +530,7 @@ def _read(p: _Paragraph, carry: _Stated | None, heading: _Paragraph | None) -> t
                 topic = _topic(heading.text + prefix)
             if was_after_count and (topic is None or topic.topic in FUND_TOPICS | {"project"}):
                 topic = _Topic("project_amount", None, topic.fund if topic else None)
+        subject = replace(_NOT_TOTAL, sentence=sentence)
         if topic is None:
             continue
         inherit = parent if in_list else None
@@ -466,11 +547,12 @@ def _read(p: _Paragraph, carry: _Stated | None, heading: _Paragraph | None) -> t
         topic = _Topic(topic.topic, topic.code, fund)
         count = int(it.number) if it.unit == "个" else None
         out.extend(replace(row, of_part=part) for row in _rows(p, it, topic, year, (seg_lo, seg_hi), count))
+        subject = _Subject(topic.topic in _TOTAL_TOPICS and fund is None and inherit is None, year, sentence)
         last = _Stated("total_expenditure" if topic.topic == "both" else topic.topic, topic.code, fund, year)
         after_count = it.unit == "个"
     if _OPENS_LIST.search(p.orig):
-        return out, last
-    return out, carry
+        return out, last, subject
+    return out, carry, subject
 
 
 def _about_some_projects(text: str, sentence_start: int, at: int) -> bool:
@@ -491,11 +573,15 @@ def narrative_amounts(lines: list[str]) -> list[NarrativeAmount]:
     out: list[NarrativeAmount] = []
     carry: _Stated | None = None
     heading: _Paragraph | None = None
+    subject: _Subject | None = None
     for p in _paragraphs(lines):
-        rows, carry = _read(p, carry, heading)
+        rows, carry, subject = _read(p, carry, heading, subject)
         out.extend(rows)
         heading = p if p.heading else None
-    return out
+    # the change of the total once: the marts take one per report, the headline statement
+    # (the first); a restatement further down adds nothing
+    changes = [r for r in out if r.topic == "total_expenditure_change"]
+    return [r for r in out if r.topic != "total_expenditure_change" or r is changes[0]]
 
 
 __all__ = ["TOPICS", "narrative_amounts"]

@@ -1,7 +1,12 @@
-"""绩效目标表: indicators (一级/二级/三级指标 → 指标值) and the money lines above them.
+"""绩效目标表: indicators (一级/二级/三级指标 → 指标值), the money lines above them, and the
+project each form is about.
 
-Performance tables are forms rather than grids: a few label/value rows (项目名称, 资金总额)
-followed by an indicator grid whose first two levels are printed once and left blank below.
+Performance tables are forms rather than grids: a few label/value rows (项目名称, 项目编码,
+资金总额) followed by an indicator grid whose first two levels are printed once and left blank
+below. Every project form also states a project: its name, its code where printed and its
+money. Some reports list a project only there (003 prints 23 project forms and no 项目支出表
+rows), so each form yields a `Project`; the marts keep it when no 项目支出表 row of the same
+disclosure prints the same project (`project_name_key`, or the code).
 """
 
 from __future__ import annotations
@@ -10,7 +15,9 @@ import re
 from decimal import Decimal
 
 from dagster_project.parsing.cells import display_label, fold, is_blank_amount, parse_amount
-from dagster_project.parsing.model import LineItem, PerformanceIndicator, TableResult, UnparsedCell
+import unicodedata
+
+from dagster_project.parsing.model import LineItem, PerformanceIndicator, Project, TableResult, UnparsedCell
 from dagster_project.parsing.vocabulary import UNIT_MULTIPLIERS, fund_of, measure_of, unit_in
 
 _TARGET = re.compile(r"^\s*(≥|≤|>=|<=|＞＝|＜＝|>|<|＞|＜|=|＝|大于等于|小于等于|不低于|不高于|不少于|不超过|大于|小于|等于)?\s*([-+]?\d[\d,]*(?:\.\d+)?)\s*(.*)$")
@@ -46,6 +53,28 @@ _FOOTER = re.compile(r"经办人|联系电话|填报日期|填报人|审核人|�
 _IDENTIFIER = re.compile(r"编码|代码|编号|序号|电话|年度$|年份")
 _SEQUENCE = re.compile(r"序号|编号|编码|代码")
 _SUBJECT_LABEL = re.compile(r"^(项目名称|项目)$")
+_CODE_LABEL = re.compile(r"^项目(?:编码|代码|编号)$")
+_CODE_VALUE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-_]{3,}$")
+# A form's money: the yearly amount before the amount over the whole implementation period
+# (实施期资金总额 spans several years; 年度资金总额 / 预算数 is this budget's).
+_PERIOD_AMOUNT = re.compile(r"实施期|总投资|累计")
+# Brackets of every width and shape fold to ( ), quotes and spaces go: 【】〔〕［］（） are
+# printed interchangeably around a document number or a remark inside one project's name.
+_OPEN_BRACKETS = "(（[［【〔〖〈《「『｛{"
+_CLOSE_BRACKETS = ")）]］】〕〗〉》」』｝}"
+_BRACKETS = str.maketrans({**{c: "(" for c in _OPEN_BRACKETS}, **{c: ")" for c in _CLOSE_BRACKETS}})
+_NAME_NOISE = re.compile(r"[\s\"'“”‘’·]")
+
+
+def project_name_key(name: str | None) -> str | None:
+    """The form of a project's name that joins its printings: NFKC (full-width to half-width),
+    every bracket shape folded to ( ), no spaces or quotes. '2024年…补助资金（医疗保障服务能力
+    建设部分）' in the 项目支出表 and '…补助资金(医疗保障服务能力建设部分)' above its 绩效目标表
+    are one project; '冀财社〔2020〕147号' = '冀财社[2020]147号'."""
+    if not name:
+        return None
+    text = unicodedata.normalize("NFKC", name).translate(_BRACKETS)
+    return _NAME_NOISE.sub("", text) or None
 
 
 def _line(lines: list[list[int | None]], row: int, col: int | None) -> int | None:
@@ -72,8 +101,9 @@ def parse_target(text: str) -> tuple[str | None, str | None, str | None]:
 
 
 def _title_subject(title: str) -> str | None:
-    """'2.宣传印刷费绩效目标表' -> '宣传印刷费'; a 部门整体 table measures the whole department."""
-    if re.search(r"整体", fold(title)):
+    """'2.宣传印刷费绩效目标表' -> '宣传印刷费'; a 部门整体 table measures the whole department,
+    and so does a 专项资金总体 table (all special funds together, no one project)."""
+    if re.search(r"整体|总体", fold(title)):
         return "overall"
     stem = re.sub(r"^\d+[.、．]", "", display_label(title))
     stem = re.sub(r"(项目)?(支出)?绩效目标表$", "", stem)
@@ -201,7 +231,13 @@ def interpret_performance(
     level1 = level2 = None
     form_rows: list[int] = []
     form_view = list(rows)  # what the form reading sees of each row
+    subject_at: list[str] = []  # the subject in force on each row
+    named_rows: dict[int, str] = {}  # rows that print a 项目名称
+    code_rows: dict[int, str] = {}  # rows that print a 项目编码
     for i, row in enumerate(rows):
+        subject_at.append(subject)
+        if code := _row_code(row):
+            code_rows[i] = code
         header = _indicator_columns(row)
         if header:
             cols, level1, level2 = header, None, None
@@ -210,6 +246,8 @@ def interpret_performance(
         named = _row_subject(row)
         if named:
             subject, cols = named, None
+            subject_at[i] = subject
+            named_rows[i] = subject
         if cols is None:
             cols = _implicit_columns(row)
             if cols is None:
@@ -223,6 +261,7 @@ def interpret_performance(
 
         if get("subject"):  # 项目名称 in a column: the project of this row and those below
             subject = get("subject")
+            subject_at[i] = subject
         if (rest := _leftover(row, cols, headings)) is not None:
             form_view[i] = rest
             form_rows.append(i)
@@ -241,8 +280,59 @@ def interpret_performance(
                                  level1, level2, get("l3") or None, operator, value, unit, raw,
                                  weight=_weight(get("weight")))
         )
+    first_item = len(result.line_items)
     _form_amounts(result, form_view, lines, default_unit, form_rows)
+    result.projects.extend(_form_projects(result, result.line_items[first_item:], subject_at, named_rows,
+                                          code_rows, lines))
     return subject
+
+
+def _row_code(row: list[str]) -> str | None:
+    """The code a '项目编码 | 130822213QR79I7RXI65C' label/value pair prints, else None."""
+    cells = [c for c in (display_label(c) for c in row) if c]
+    for i, cell in enumerate(cells[:-1]):
+        if _CODE_LABEL.match(fold(cell)) and _CODE_VALUE.match(fold(cells[i + 1])):
+            return fold(cells[i + 1])
+    return None
+
+
+def _form_projects(
+    result: TableResult,
+    items: list[LineItem],
+    subject_at: list[str],
+    named_rows: dict[int, str],
+    code_rows: dict[int, str],
+    lines: list[list[int | None]],
+) -> list[Project]:
+    """One project per project form of the grid: the subject named by its 项目名称 row (or the
+    table's title), the code its 项目编码 row prints, and its money — the all-funds amount of
+    the form's money rows, the year's amount before the implementation period's. A 部门整体 /
+    总体 form measures the whole department and is no project; a form that prints no money
+    still names its project (amount None: the 项目支出表 may print it)."""
+    codes: dict[str, str] = {}
+    for r, code in code_rows.items():
+        # the code belongs to the project named on its row, else the one named right below it
+        # (项目编码 printed above 项目名称), else the one in force
+        near = next((named_rows[j] for j in (r, r + 1, r + 2) if j in named_rows), None)
+        codes.setdefault(near or subject_at[r], code)
+    first_row: dict[str, int] = {}
+    for r, subject in enumerate(subject_at):
+        if subject != "overall" and (r in named_rows or r in code_rows or subject not in first_row):
+            first_row.setdefault(subject, r)
+    projects = []
+    for subject, row in first_row.items():
+        money = [li for li in items if subject_at[li.source_row] == subject and li.fund_source == "all"
+                 and li.measure in ("total", "project") and li.amount_yuan is not None]
+        money.sort(key=lambda li: (bool(_PERIOD_AMOUNT.search(fold(li.row_label or ""))), li.source_row,
+                                   li.source_col))
+        if not money and subject not in named_rows.values() and subject not in codes:
+            continue  # a grid that continues a form of the previous one without naming it again
+        amount = money[0] if money else None
+        projects.append(Project(
+            result.order, row, _line(lines, row, 0), subject, codes.get(subject), None, None,
+            "all", result.year, amount.amount_yuan if amount else None,  # type: ignore[arg-type]
+        ))
+    return projects
 
 
 def _form_amounts(

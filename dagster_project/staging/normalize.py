@@ -13,6 +13,7 @@ import polars as pl
 
 from dagster_project.parsing.classify import BUDGET_KINDS
 from dagster_project.parsing.extract import DocumentInfo, Extraction
+from dagster_project.parsing.performance import project_name_key
 
 MONEY = pl.Decimal(18, 2)
 WEIGHT = pl.Decimal(18, 4)  # 指标权重 / 分值 of a performance indicator (not money)
@@ -55,13 +56,15 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "doc_id": pl.String, "table_id": pl.String, "source_row": pl.Int32,
         "source_line": pl.Int32, "project_name": pl.String, "project_code": pl.String,
         "project_type": pl.String, "budget_unit_code": pl.String, "fund_source": pl.String,
-        "value_year": pl.Int32, "amount_yuan": MONEY,
+        "value_year": pl.Int32, "amount_yuan": MONEY, "table_kind": pl.String,
+        "project_name_key": pl.String,
     },
     "performance_indicators": {
         "doc_id": pl.String, "table_id": pl.String, "source_row": pl.Int32,
         "source_line": pl.Int32, "subject": pl.String, "level1": pl.String, "level2": pl.String,
         "level3": pl.String, "operator": pl.String, "target_value": pl.String,
         "target_unit": pl.String, "raw_text": pl.String, "weight": WEIGHT,
+        "subject_key": pl.String, "project_code": pl.String,
     },
     "narrative_amounts": {
         "doc_id": pl.String, "text_index": pl.Int32, "text_offset": pl.Int32, "topic": pl.String,
@@ -136,6 +139,10 @@ def fact_rows(extraction: Extraction) -> dict[str, list[dict]]:
     """The rows of `fact_frames`, before they become frames."""
     doc_id = extraction.document.doc_id
     tables, items, unparsed, projects, indicators = [], [], [], [], []
+    # the code a project form prints (项目编码), by its subject: an indicator grid continued
+    # from a form of the previous grid carries its project's code too
+    form_codes = {p.project_name: p.project_code for t in extraction.tables if t.kind == "performance_target"
+                  for p in t.projects if p.project_code}
     for t in extraction.tables:
         tid = table_id(doc_id, t.order)
         tables.append({
@@ -174,6 +181,8 @@ def fact_rows(extraction: Extraction) -> dict[str, list[dict]]:
                 "project_code": p.project_code, "project_type": p.project_type,
                 "budget_unit_code": p.budget_unit_code, "fund_source": p.fund_source,
                 "value_year": p.value_year, "amount_yuan": p.amount_yuan,
+                # a 项目支出表 row, or the project a 绩效目标表 form states
+                "table_kind": t.kind, "project_name_key": project_name_key(p.project_name),
             })
         for ind in t.indicators:
             indicators.append({
@@ -183,6 +192,7 @@ def fact_rows(extraction: Extraction) -> dict[str, list[dict]]:
                 "target_value": ind.target_value, "target_unit": ind.target_unit,
                 "raw_text": ind.raw_text,
                 "weight": None if ind.weight is None else ind.weight.quantize(Decimal("0.0001")),
+                "subject_key": project_name_key(ind.subject), "project_code": form_codes.get(ind.subject),
             })
     narrative = [
         {"doc_id": doc_id, "text_index": n.text_index, "text_offset": n.text_offset, "topic": n.topic,

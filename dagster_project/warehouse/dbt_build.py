@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,9 +105,12 @@ def run_dbt_build(paths: WarehousePaths, load_id: str, args: list[str] | None = 
     return DbtOutcome(proc.returncode == 0, proc.returncode, results, tail)
 
 
-def ensure_dbt_manifest() -> Path:
+def ensure_dbt_manifest(announce: Callable[[], None] | None = None) -> Path:
     """dagster-dbt reads dbt's manifest when the Definitions load; `dbt parse` refreshes it when
-    any file of the dbt project is newer (the Makefile does the same before `make run`)."""
+    any file of the dbt project is newer (`make dev` and `budgetwh run` call this first).
+    `announce` is called before a parse starts (a fresh clone's takes tens of seconds). The dbt
+    is the one installed beside this Python, never PATH's (a shell without the virtual
+    environment activated has none)."""
     manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
     sources = [p for p in DBT_PROJECT_DIR.rglob("*")
                if p.is_file() and p.suffix in (".sql", ".yml", ".csv", ".md")
@@ -114,6 +118,8 @@ def ensure_dbt_manifest() -> Path:
     sources += list((DBT_PROJECT_DIR.parent / "dagster_project" / "catalogs").glob("*.csv"))
     if manifest.exists() and all(p.stat().st_mtime <= manifest.stat().st_mtime for p in sources):
         return manifest
+    if announce is not None:
+        announce()
     env = {**os.environ, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
            "DBT_LOG_PATH": str(DBT_PROJECT_DIR / "logs")}
     proc = subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR)],
@@ -121,3 +127,19 @@ def ensure_dbt_manifest() -> Path:
     if proc.returncode != 0:
         raise RuntimeError(f"dbt parse failed: {(proc.stdout + proc.stderr).strip()[-2000:]}")
     return manifest
+
+
+def main() -> int:
+    """`python -m dagster_project.warehouse.dbt_build` (make dev): prepare dbt's manifest, saying
+    whether a parse was needed (a fresh clone's first one takes a while)."""
+    import time
+
+    started = time.perf_counter()
+    manifest = ensure_dbt_manifest(announce=lambda: print("dbt parse: preparing the dbt manifest "
+                                                            "(the dbt project changed, or a fresh clone)", flush=True))
+    print(f"dbt manifest ready: {manifest} ({time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -48,7 +48,6 @@ import os
 import shutil
 import struct
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -70,11 +69,6 @@ Notify = Callable[[str], None]
 # Storage format readable by every DuckDB 1.x client (and 2.x).
 STORAGE_VERSION = "v1.0.0"
 PUBLISHED_SCHEMAS = ("marts",)
-
-
-def new_load_id() -> str:
-    """Sortable and unique: UTC time of the load plus a random suffix."""
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
 
 
 def _fsync(path: Path) -> None:
@@ -319,6 +313,25 @@ def check_published(paths: WarehousePaths, repair: bool = False) -> PublishedChe
     return check
 
 
+def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
+    """Carry the build table's comments (dbt's descriptions, persisted by `persist_docs`) over to
+    its published copy: `create table … as select` copies rows and types, not comments, and the
+    comments are what a BI tool shows beside each table and column."""
+    rows = con.execute(
+        "select comment from duckdb_tables() where database_name = 'build' and schema_name = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    if rows and rows[0][0]:
+        con.execute(f'comment on table pub.{schema}."{table}" is {_sql_string(rows[0][0])}')
+    for column, comment in con.execute(
+        "select column_name, comment from duckdb_columns() where database_name = 'build' and schema_name = ? "
+        "and table_name = ? and comment is not null and comment <> '' order by column_index",
+        [schema, table],
+    ).fetchall():
+        quoted = '"' + column.replace('"', '""') + '"'
+        con.execute(f'comment on column pub.{schema}."{table}".{quoted} is {_sql_string(comment)}')
+
+
 def _copy_marts(build: Path, tmp: Path, load_id: str, summary: dict[str, str | int] | None) -> None:
     con = duckdb.connect()
     try:
@@ -328,6 +341,7 @@ def _copy_marts(build: Path, tmp: Path, load_id: str, summary: dict[str, str | i
             con.execute(f"create schema pub.{schema}")
             for table in _tables(con, "build", schema):
                 con.execute(f'create table pub.{schema}."{table}" as select * from build.{schema}."{table}"')
+                _copy_comments(con, schema, table)
                 fail_point("publish_copy", tmp)
         con.execute("create schema pub.meta")
         con.execute(
@@ -335,6 +349,8 @@ def _copy_marts(build: Path, tmp: Path, load_id: str, summary: dict[str, str | i
             "?::json as summary",
             [load_id, datetime.now(UTC), json.dumps(summary or {}, ensure_ascii=False, default=str)],
         )
+        con.execute("comment on table pub.meta.load is 'The load this file holds: its id (every mart row carries "
+                    "it), when it was published, and the run summary (documents by status, findings, timings).'")
         con.execute("checkpoint pub")
         con.execute("detach pub")
         con.execute("detach build")

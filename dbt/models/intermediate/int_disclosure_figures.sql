@@ -196,6 +196,77 @@ three_public_declared_empty as (
     where t.table_kind = 'three_public' and t.declared_empty
 ),
 
+-- 机关运行经费 (operating_expense table) and 政府采购 (procurement table): each table's own total
+-- row, budget year; in it the all-funds cell, else 财政拨款, else the sum of 一般公共预算 +
+-- 政府性基金 + 国有资本经营 (the 三公 rule). A table without a total row gives its only row, and
+-- nothing when it has several (their nesting is not known): NULL, never a guessed sum.
+side_cells as (
+    select *
+    from line_items
+    where table_kind in ('operating_expense', 'procurement')
+      and measure <> 'change'
+      and (value_year is null or value_year = fiscal_year)
+),
+
+side_rows as (
+    select
+        disclosure_id,
+        table_kind,
+        doc_id,
+        table_order,
+        table_id,
+        source_row,
+        bool_or(is_total) as is_total,
+        coalesce(
+            arg_min(amount_yuan, source_col) filter (where fund_source = 'all' and measure in ('total', 'amount')),
+            arg_min(amount_yuan, source_col) filter (where fund_source = 'fiscal_appropriation' and measure in ('total', 'amount')),
+            sum(amount_yuan) filter (where fund_source in ('general_budget', 'gov_fund', 'soe_capital') and measure in ('total', 'amount')),
+            arg_min(amount_yuan, source_col)
+        ) as amount_yuan
+    from side_cells
+    group by all
+),
+
+side_first as (
+    select
+        disclosure_id,
+        table_kind,
+        amount_yuan,
+        is_total,
+        count(*) over (partition by disclosure_id, table_kind, table_id) as n_rows
+    from side_rows
+    qualify row_number() over (
+        partition by disclosure_id, table_kind order by doc_id, table_order, not is_total, source_row
+    ) = 1
+),
+
+side_declared_empty as (
+    select d.disclosure_id, t.table_kind
+    from {{ ref('stg_tables') }} as t
+    inner join {{ ref('int_documents') }} as d using (doc_id)
+    where t.table_kind in ('operating_expense', 'procurement') and t.declared_empty
+    group by all
+),
+
+side_figures as (
+    select
+        disclosure_id,
+        coalesce(
+            max(amount_yuan) filter (where table_kind = 'operating_expense' and (is_total or n_rows = 1)),
+            max(0) filter (where table_kind = 'operating_expense' and declared_empty)
+        ) as operating_expense_yuan,
+        coalesce(
+            max(amount_yuan) filter (where table_kind = 'procurement' and (is_total or n_rows = 1)),
+            max(0) filter (where table_kind = 'procurement' and declared_empty)
+        ) as procurement_yuan
+    from (
+        select disclosure_id, table_kind, amount_yuan, is_total, n_rows, false as declared_empty from side_first
+        union all
+        select disclosure_id, table_kind, null, false, 0, true from side_declared_empty
+    )
+    group by disclosure_id
+),
+
 table_counts as (
     select d.disclosure_id, count(*) as n_tables
     from {{ ref('stg_tables') }} as t
@@ -220,6 +291,8 @@ final as (
             when three_public_declared_empty.disclosure_id is not null then 0
         end as three_public_yuan,
         revenue_by_fund.carryover_yuan,
+        side_figures.operating_expense_yuan,
+        side_figures.procurement_yuan,
         coalesce(revenue_by_fund.fiscal_appropriation_row, revenue_by_fund.fiscal_parts) as fiscal_appropriation_yuan,
         coalesce(table_counts.n_tables, 0) as n_tables
     from disclosures
@@ -228,6 +301,7 @@ final as (
     left join revenue_by_fund using (disclosure_id)
     left join three_public_printed using (disclosure_id)
     left join three_public_declared_empty using (disclosure_id)
+    left join side_figures using (disclosure_id)
     left join table_counts using (disclosure_id)
 )
 

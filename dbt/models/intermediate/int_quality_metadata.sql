@@ -16,6 +16,7 @@ select
     disclosure_id,
     'metadata' as check_scope,
     'department identified' as check_name,
+    'department_identified' as check_kind,
     source_paths as tables_involved,
     cast([] as varchar[]) as table_ids,
     'document' as location,

@@ -11,6 +11,15 @@ with narrative as (
         case n.unit when '万元' then 10000 when '千元' then 1000 when '亿元' then 100000000 else 1 end as multiplier
     from {{ ref('stg_narrative_amounts') }} as n
     inner join {{ ref('int_documents') }} as d using (doc_id)
+    -- the change on the previous year restates no figure of this year's tables
+    -- (mart_department_year checks it against the previous disclosure)
+    where n.topic <> 'total_expenditure_change'
+    -- one statement, once: a sentence that states the same figure for the same topic twice
+    -- ("预算资金 X 万元，其中……涉及预算资金 X 万元") is one thing the publisher said, and a slip in
+    -- it is one finding, not two
+    qualify row_number() over (
+        partition by n.doc_id, n.text_index, n.topic, n.code, n.fund_source, n.of_part, n.amount_yuan, n.count
+        order by n.text_offset) = 1
 ),
 
 line_items as (
@@ -136,6 +145,13 @@ select
     'narrative ' || topic || coalesce(' ' || code, '') || case when of_part then ' <= tables' else ' = tables' end as check_name,
     -- projects with performance targets (or chosen for evaluation) are some of the projects
     case when of_part then 'at_most' else 'equal' end as comparison,
+    'narrative_' || topic as check_kind,
+    topic,
+    code,
+    fund_source,
+    text_index,
+    raw_text,
+    table_title,
     ['narrative', table_title] as tables_involved,
     [doc_id || '#text' || text_index] as table_ids,
     'narrative line ' || text_index || ': ' || raw_text as location,

@@ -14,6 +14,9 @@ final as (
         list(doc_id order by source_path) as doc_ids,
         list(source_path order by source_path) as source_paths,
         count(*) as n_documents,
+        -- the date a document prints on its cover or under its publisher's name, in the fiscal
+        -- year or the one before (parsing/document.py find_published_date); never a date of an
+        -- attached text or an 截至 date
         max(published_date) as published_date,
         {{ load_id() }} as load_id
     from documents

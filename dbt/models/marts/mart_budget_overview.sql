@@ -3,7 +3,8 @@
     warehouse computes (macros/money.sql): some figures are sums (一般公共预算 + 政府性基金 + 国有资本经营,
     人员 + 公用, per-unit 三公 rows), possibly of several documents of the disclosure. NULL where the
     report does not print the figure (three_public_yuan is 0 when the 三公 table is published as
-    zero or declared empty, NULL when it is not published at all). -#}
+    zero or declared empty, NULL when it is not published at all; operating_expense_yuan (机关运行
+    经费) and procurement_yuan (政府采购) likewise). -#}
 with disclosures as (
     select * from {{ ref('dim_disclosure') }}
 ),
@@ -36,6 +37,8 @@ final as (
         {{ computed_yuan('figures.three_public_yuan') }} as three_public_yuan,
         {{ computed_yuan('figures.carryover_yuan') }} as carryover_yuan,
         {{ computed_yuan('figures.fiscal_appropriation_yuan') }} as fiscal_appropriation_yuan,
+        {{ computed_yuan('figures.operating_expense_yuan') }} as operating_expense_yuan,
+        {{ computed_yuan('figures.procurement_yuan') }} as procurement_yuan,
         figures.n_tables,
         coalesce(findings.n_quality_findings, 0) as n_quality_findings,
         {{ load_id() }} as load_id

@@ -46,14 +46,80 @@ judged as (
     from measured
 ),
 
+-- the Chinese words of a finding: the table kinds' titles, the check's two sides, the fund,
+-- measure and 三公 item named (seeds, the vocabulary dims publish them)
+worded as (
+    select
+        judged.*,
+        coalesce(left_kind.name_zh, tables_involved[1]) as left_table_zh,
+        coalesce(right_kind.name_zh, tables_involved[2]) as right_table_zh,
+        -- two tables of one kind (a 一般公共预算支出表 by function and one by economic class) are
+        -- told apart by the titles they print
+        case when judged.table_kinds[1] = judged.table_kinds[2] then tables_involved[1]
+             else coalesce(left_kind.name_zh, tables_involved[1]) end as left_side_zh,
+        case when judged.table_kinds[1] = judged.table_kinds[2] then tables_involved[2]
+             else coalesce(right_kind.name_zh, tables_involved[2]) end as right_side_zh,
+        checks_zh.expected_zh,
+        checks_zh.actual_zh,
+        funds.name_zh as fund_zh,
+        measures.name_zh as measure_zh,
+        systems.name_zh as system_zh,
+        case when judged.check_scope = 'narrative' and judged.topic = 'project_count' then ' 个' else ' 元' end as unit_zh
+    from judged
+    left join {{ ref('table_kinds') }} as left_kind on left_kind.table_kind = judged.table_kinds[1]
+    left join {{ ref('table_kinds') }} as right_kind on right_kind.table_kind = judged.table_kinds[2]
+    left join {{ ref('quality_checks') }} as checks_zh on checks_zh.check_kind = judged.check_kind
+    left join {{ ref('fund_sources') }} as funds on funds.fund_source = judged.fund_source
+    left join {{ ref('measures') }} as measures on measures.measure = judged.measure
+    left join {{ ref('classifications') }} as systems on systems.system = judged.code_system
+),
+
+-- where the finding is, in the report's terms: "支出总表 208 类（单位 362001）"
+placed as (
+    select
+        *,
+        case check_kind
+            when 'parent_children' then left_table_zh || ' ' || code || coalesce(' ' || code_level, '')
+                || coalesce('（' || column_label || '列' || coalesce('，单位 ' || budget_unit_code, '') || '）',
+                            '（单位 ' || budget_unit_code || '）', '')
+            when 'column_total' then left_table_zh || ' ' || coalesce(column_label || '列', '第 ' || source_col || ' 列')
+                || coalesce('（' || system_zh || '）', '')
+            when 'row_total' then left_table_zh || ' ' || coalesce(code || ' ', '') || coalesce(row_label, '') || ' 行'
+                || case when fund_source <> 'all' then coalesce('（' || fund_zh || '）', '') else '' end
+            when 'basic_parts' then left_table_zh || ' ' || coalesce(code || ' ', '') || coalesce(row_label, '') || ' 行'
+                || case when fund_source <> 'all' then coalesce('（' || fund_zh || '）', '') else '' end
+            when 'three_public_total' then left_table_zh || coalesce(' ' || value_year || ' 年', '')
+                || case when fund_source <> 'all' then coalesce('（' || fund_zh || '）', '') else '' end
+            when 'three_public_vehicles' then left_table_zh || coalesce(' ' || value_year || ' 年', '')
+                || case when fund_source <> 'all' then coalesce('（' || fund_zh || '）', '') else '' end
+            when 'revenue_expenditure' then left_table_zh
+            when 'cross_table_total' then
+                case when measure = 'total' then coalesce(case side when 'revenue' then '收入' when 'expenditure' then '支出' end, '')
+                     else coalesce(measure_zh, measure) end
+                || '合计' || case when fund_source = 'all' then coalesce('（' || value_year || ' 年）', '')
+                                  else '（' || coalesce(fund_zh, fund_source) || coalesce('，' || value_year || ' 年', '') || '）' end
+            when 'project_total' then left_table_zh || ' ' || n_terms || ' 个项目'
+            else '说明第 ' || text_index || ' 行“' || raw_text || '”'
+        end as place_zh,
+        -- a cross-table finding names each table on its side; a narrative one the table it restates
+        case check_kind when 'cross_table_total' then left_side_zh || '列示' else expected_zh end as expected_side_zh,
+        case check_kind
+            when 'cross_table_total' then right_side_zh || '列示'
+            else case when check_scope = 'narrative' then coalesce(table_title, '表格') || '列示' else actual_zh end
+        end as actual_side_zh
+    from worded
+),
+
 final as (
     select
         {{ surrogate_key(['disclosure_id', 'check_scope', 'check_name', 'table_ids', 'location']) }} as check_id,
         disclosure_id,
         check_scope,
         check_name,
+        check_kind,
         tables_involved,
         table_ids,
+        table_kinds,
         location,
         expected as expected_yuan,
         actual as actual_yuan,
@@ -72,8 +138,19 @@ final as (
                 || ' yuan, off by ' || difference || ' yuan, more than the rounding tolerance of '
                 || tolerance || ' yuan for ' || n_terms || ' printed term(s)'
         end as explanation,
+        -- the finding as a reader of the report says it, with the numbers: NULL when the check passes
+        case
+            when verdict = 'pass' then null
+            when check_scope = 'metadata' then '未能识别发布部门：' || array_to_string(tables_involved, '、')
+                || ' 作为部门名称为空的单独公开入库'
+            else coalesce(place_zh, left_table_zh, check_name) || '：'
+                || coalesce(expected_side_zh, '列示') || ' ' || coalesce({{ yuan_zh('expected') }}, '（未列示）') || unit_zh
+                || '，' || coalesce(actual_side_zh, '计算') || ' ' || coalesce({{ yuan_zh('actual') }}, '（未列示）') || unit_zh
+                || '，差 ' || coalesce({{ yuan_zh('difference') }}, '（无法计算）') || unit_zh
+                || case when comparison = 'at_most' then '（说明数不应超过表格数）' else '' end
+        end as finding_zh,
         {{ load_id() }} as load_id
-    from judged
+    from placed
 )
 
 select * from final

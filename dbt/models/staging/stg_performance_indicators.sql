@@ -11,5 +11,7 @@ select
     target_value,
     target_unit,
     raw_text,
-    weight
+    weight,
+    subject_key,
+    project_code
 from {{ source('staging', 'performance_indicators') }}

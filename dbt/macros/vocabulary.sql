@@ -1,0 +1,16 @@
+{#- The slugs a column of a mart uses that have no row (no Chinese display name) in their
+    vocabulary dim: what the singular tests in tests/vocabulary/ return. A relationships test
+    would do for our own models; these columns belong to models whose YAML other files own, and
+    one macro keeps every such check alike. `values` is a SQL expression over `relation` (a
+    column, or unnest() of a list column). -#}
+{% macro unlabelled_slugs(relation, values, dim, key, where='true') %}
+    with used as (
+        select distinct {{ values }} as slug
+        from {{ relation }}
+        where {{ where }}
+    )
+    select used.slug
+    from used
+    left join {{ dim }} as labels on labels.{{ key }} = used.slug
+    where used.slug is not null and labels.{{ key }} is null
+{% endmacro %}
