@@ -339,6 +339,22 @@ def test_a_list_of_report_tables_is_an_index():
     assert classify("", "报表 报表名称 是否空表 2022年部门综合预算收支总表").kind == "table_index"
 
 
+def test_an_index_names_its_tables_not_its_pages_or_sections():
+    """001's 目录 is 'name ..... page' with no 名称 header: the names are the column with Chinese
+    text, and its sections (一、部门主要职责) and parts (第二部分 …部门预算表) name no table."""
+    from dagster_project.parsing.extract import _index_entries
+
+    index = raw([
+        ("第一部分 部门概况", "1"),
+        ("一、部门主要职责", "2"),
+        ("第二部分 2024 年度部门预算表", "6"),
+        ("一、收支预算总表", "7"),
+        ("十、一般公共预算“三公”经费支出预算表", "16"),
+        ("七、预算绩效目标情况", "22"),
+    ], context=("目 录",))
+    assert [name for name, _, _ in _index_entries(index)] == ["一、收支预算总表", "十、一般公共预算“三公”经费支出预算表"]
+
+
 # -- basic spending as 人员 + 公用 in the figures model ---------------------------------------------
 
 REPORT = """某某市司法局2026年部门预算

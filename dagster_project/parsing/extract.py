@@ -94,16 +94,34 @@ def disclosure_id(dept_key: str | None, year: int | None, scope: str, doc_id: st
     return f"{year}-{digest}"
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NAMES_TABLE = re.compile(r"表")  # 收支预算总表, 部门预算公开表目录 … (a section heading names none)
+_PART_HEADING = re.compile(r"^第[一二三四五六七八九十\d]+部分")  # 第二部分 部门预算表: the tables' part
+
+
+def _text_column(rows: list[list[str]]) -> int:
+    """The column of an index grid that holds the names: the one whose cells carry the most
+    Chinese text. A 目录 printed as 'name ..... page' has no header saying 名称, and its second
+    column is page numbers, not names."""
+    width = max((len(r) for r in rows), default=0)
+    weight = [sum(len(_HAN.findall(r[i])) for r in rows if i < len(r)) for i in range(width)]
+    return max(range(width), key=lambda i: (weight[i], -i)) if width else 0
+
+
 def _index_entries(table: RawTable) -> list[tuple[str, bool, str | None]]:
-    """(table name, declared empty, reason) from a 报表目录 grid."""
+    """(table name, declared empty, reason) from a 报表目录 grid. A document's 目录 lists its
+    narrative sections and parts too (一、部门主要职责, 第二部分 部门预算表): only entries that name
+    one table (…表) are entries."""
     header = [fold(c) for c in table.rows[0]] if table.rows else []
-    name_col = next((i for i, c in enumerate(header) if "名称" in c), 1 if len(header) > 1 else 0)
+    name_col = next((i for i, c in enumerate(header) if "名称" in c), None)
+    if name_col is None:
+        name_col = _text_column(table.rows)
     empty_col = next((i for i, c in enumerate(header) if "空表" in c), None)
     reason_col = next((i for i, c in enumerate(header) if "理由" in c or "原因" in c or "说明" in c), None)
     entries = []
     for row in table.rows[1:]:
         name = display_label(row[name_col]) if name_col < len(row) else ""
-        if not name:
+        if not name or not _NAMES_TABLE.search(fold(name)) or _PART_HEADING.match(fold(name)):
             continue
         empty = empty_col is not None and empty_col < len(row) and bool(_DECLARED_EMPTY.match(fold(row[empty_col])))
         reason = display_label(row[reason_col]) if reason_col is not None and reason_col < len(row) else None
