@@ -421,3 +421,14 @@ def test_a_header_reprinted_inside_the_grid_is_neither_data_nor_unparsed():
         ("201", "total"), ("201", "basic"), ("201", "project"),
         ("2010101", "total"), ("2010101", "basic"), ("2010101", "project"),
     ]
+
+
+def test_budget_appropriation_beside_the_special_account_is_fiscal_appropriation():
+    """珠海's 收支总表 lists 预算拨款 and 财政专户拨款 as revenue sources: 预算拨款 is the money
+    appropriated from the budget (财政拨款); words that name one fund keep it."""
+    from dagster_project.parsing.vocabulary import fund_of
+
+    assert fund_of("预算拨款") == "fiscal_appropriation"
+    assert fund_of("一般公共预算拨款") == "general_budget"
+    assert fund_of("政府性基金预算拨款") == "gov_fund"
+    assert fund_of("财政专户拨款") == "special_account"

@@ -50,7 +50,9 @@ FUND_WORDS: tuple[tuple[str, str], ...] = (
     (r"上级补助收入", "superior_subsidy"),
     (r"附属单位上缴收入|附属单位上缴", "affiliate_remittance"),
     (r"其他收入|单位资金|其他资金", "other"),
-    (r"财政拨款|财政资金", "fiscal_appropriation"),
+    # 预算拨款 beside 财政专户拨款 (珠海): the appropriation from the budget, whichever fund; the
+    # words naming one fund (一般公共预算拨款, 政府性基金预算拨款 …) matched above
+    (r"财政拨款|财政资金|预算拨款", "fiscal_appropriation"),
 )
 
 TOTAL_ROW = re.compile(r"(合计|总计)$|^(合计|总计)")
