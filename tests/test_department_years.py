@@ -75,3 +75,20 @@ def test_no_jiangsu_report_prints_a_published_date(warehouse):
     """Neither department prints a publication date on its covers or signatures."""
     rows = _rows(warehouse, "select published_date from marts.dim_disclosure")
     assert len(rows) == 6 and {r["published_date"] for r in rows} == {None}
+
+
+def test_the_narratives_own_change_agrees_with_the_previous_year(warehouse):
+    """Each narrative states its change on the year before (委办 2018: 与上年相比收、支预算总计各增加
+    3,608.98 万元): the mart keeps it and checks it against the two loaded years."""
+    rows = _rows(warehouse, """
+        select department_key, fiscal_year, printed_change_yuan, printed_change_agrees
+        from marts.mart_department_year order by department_key, fiscal_year""")
+    assert [(r["department_key"], r["fiscal_year"], r["printed_change_yuan"], r["printed_change_agrees"])
+            for r in rows] == [
+        (SW, 2017, Decimal("20435800.00"), None),  # no 2016 report loaded to check against
+        (SW, 2018, Decimal("36089800.00"), True),
+        (SW, 2019, Decimal("32057900.00"), True),
+        (ZX, 2017, Decimal("4987200.00"), None),
+        (ZX, 2018, Decimal("10036900.00"), True),
+        (ZX, 2019, Decimal("32266300.00"), True),
+    ]
