@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import duckdb
 import pytest
 
 from .published_sample import published_jiangsu
+from .test_realpdf_warehouse import _rows
 
 SW, ZX = "中共江苏省委办公厅", "江苏省政协办公厅"
 
@@ -19,13 +19,6 @@ SW, ZX = "中共江苏省委办公厅", "江苏省政协办公厅"
 @pytest.fixture(scope="module")
 def warehouse():
     return published_jiangsu()
-
-
-def _rows(path, sql, params=()):
-    with duckdb.connect(str(path), read_only=True) as con:
-        cur = con.execute(sql, list(params))
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
 def test_one_key_for_both_names_over_three_years(warehouse):
