@@ -51,6 +51,7 @@ CRASH_POINTS = {
 FAIL_POINTS = {
     "dbt_build": "dbt has built the whole build file; the disk fills up as it finishes",
     "publish_copy": "the marts are being copied into the new warehouse file when the disk fills up",
+    "report_write": "the warehouse is published; the disk fills up while the HTML report is written",
 }
 
 _passes: dict[str, int] = {}

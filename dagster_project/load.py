@@ -24,6 +24,7 @@ from dagster_project.defs.dbt import WAREHOUSE_MODELS, dbt_project
 from dagster_project.defs.documents import document_staging
 from dagster_project.defs.partitions import documents_partitions, partition_key, range_tags
 from dagster_project.defs.progress import Progress
+from dagster_project.defs.report import budget_report
 from dagster_project.defs.resources import BudgetPaths
 from dagster_project.faults import mark_load_root
 from dagster_project.files import secure_umask
@@ -130,6 +131,12 @@ def _run_load(raw_dir: Path, warehouse: Path, wpaths: WarehousePaths, progress: 
             failures = describe_failures(read_results(wpaths.dbt_target(result.run_id)))
             outcome.failure = "dbt build failed: " + ("; ".join(failures) or outcome.failure)
         break
+    if outcome.failed_step == budget_report.op.name:
+        # the warehouse is published: a report that could not be rendered is a finding of this
+        # load (the previous report stays in place, whole), not a failed load
+        outcome.check_failures.append((budget_report.key.to_user_string(), "report_written", "WARN",
+                                       f"the HTML report was not refreshed: {outcome.failure}"))
+        outcome.success, outcome.failed_step, outcome.failure = True, None, None
     tests = dbt_tests()
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:

@@ -295,3 +295,20 @@ def test_realpdf_report(tmp_path, chromium):
         assert n_charts >= 2, page.name
     _, _, errors = _open(chromium, out / "quality.html")
     assert errors == []
+
+
+def test_a_report_that_cannot_be_written_does_not_fail_the_load(tmp_path, monkeypatch, capsys):
+    """The report is rendered after the warehouse is published: when writing it fails (here the
+    disk fills up, BUDGETWH_FAIL_AT=report_write) the load still succeeds, publishes, and says
+    the report was not refreshed; the next load writes it."""
+    from dagster_project.cli import main
+
+    published = tmp_path / "wh" / "budget.duckdb"
+    monkeypatch.setenv("BUDGETWH_FAIL_AT", "report_write")
+    assert main(["run", "--raw-dir", str(RAW), "--warehouse", str(published)]) == 0
+    out = capsys.readouterr().out
+    assert "the HTML report was not refreshed" in out and "No space left on device" in out
+    assert published.is_file() and not (published.parent / "report").exists()
+    monkeypatch.delenv("BUDGETWH_FAIL_AT")
+    assert main(["run", "--raw-dir", str(RAW), "--warehouse", str(published), "--force"]) == 0
+    assert (published.parent / "report" / "index.html").is_file()

@@ -7,6 +7,7 @@ person reading the report during a load sees the previous complete one (`dagster
 import dagster as dg
 
 from dagster_project.defs.resources import BudgetPaths
+from dagster_project.faults import fail_point
 from dagster_project.report import build_report, report_dir
 
 
@@ -21,6 +22,7 @@ from dagster_project.report import build_report, report_dir
 def budget_report(context: dg.AssetExecutionContext, paths: BudgetPaths) -> dg.MaterializeResult:
     """Render the report of the file just published into `report/` beside it."""
     warehouse = paths.warehouse_paths
+    fail_point("report_write", report_dir(warehouse))
     summary = build_report(warehouse.published, report_dir(warehouse))
     context.log.info(f"report: {summary.pages} pages, {summary.disclosures} disclosures in {summary.seconds}s")
     return dg.MaterializeResult(metadata={
