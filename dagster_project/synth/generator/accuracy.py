@@ -56,6 +56,11 @@ class DocumentScore:
                     or self.metadata_misses or self.quality_miss)
 
 
+def _cents(amount: object) -> str | None:
+    """A staged amount as the gold prints it ('1234.50'); a form may state no money (None)."""
+    return None if amount is None else str(Decimal(str(amount)).quantize(Decimal("0.01")))
+
+
 def score_document(gold: Mapping, items: Iterable[Mapping], document: Mapping | None = None,
                    overview: Mapping | None = None, projects: Iterable[Mapping] | None = None,
                    findings: int | None = None) -> DocumentScore:
@@ -81,11 +86,15 @@ def score_document(gold: Mapping, items: Iterable[Mapping], document: Mapping | 
             if want != got:
                 score.headline_misses[name] = (want, got)
     if projects is not None:
-        want_p = Counter((p["project_name"], p["amount_yuan"]) for p in gold["projects"])
-        got_p = Counter((p["project_name"], str(Decimal(str(p["amount_yuan"])).quantize(Decimal("0.01"))))
-                        for p in projects)
-        if want_p != got_p:
-            score.project_misses = [("missing", k) for k in (want_p - got_p)] + [("extra", k) for k in (got_p - want_p)]
+        # 项目支出表 rows against the gold's projects, and the project of each 绩效目标表 form
+        # against its form projects (a gold file written before forms were projects has none)
+        for want_key, from_forms in (("projects", False), ("form_projects", True)):
+            if want_key not in gold:
+                continue
+            want_p = Counter((p["project_name"], p["amount_yuan"]) for p in gold[want_key])
+            got_p = Counter((p["project_name"], _cents(p["amount_yuan"])) for p in projects
+                            if (p.get("table_kind") == "performance_target") == from_forms)
+            score.project_misses += [("missing", k) for k in (want_p - got_p)] + [("extra", k) for k in (got_p - want_p)]
     if findings is not None:
         if gold["errors"] and not findings:
             score.quality_miss = f"injected {gold['errors'][0]['kind']} not flagged"

@@ -23,7 +23,14 @@ from pathlib import Path
 from dagster_project.synth.generator import errors as error_injection
 from dagster_project.synth.generator.budget import DEPARTMENT_TYPES, Budget, draw_department, generate_budget
 from dagster_project.synth.generator.render import render_text, report_blocks
-from dagster_project.synth.generator.styles import STYLE_SCOPES, STYLE_UNITS, STYLES, Report, indicator_gold
+from dagster_project.synth.generator.styles import (
+    STYLE_SCOPES,
+    STYLE_UNITS,
+    STYLES,
+    Report,
+    form_project_gold,
+    indicator_gold,
+)
 from dagster_project.synth.generator.tables import Table, facts
 
 FORMATS = ("text", "xlsx", "docx", "html", "pdf")
@@ -100,10 +107,10 @@ def gold_of(b: Budget, report: Report, fmt: str, name: str, error: dict | None) 
         "tables": dict(Counter(t.kind for t in tables if t.printed)),
         "declared_empty": sorted(t.kind for t in tables if t.empty_reason),
         "line_items": line_items,
-        # projects are read from a 项目支出表; styles that print none list their projects only in
-        # performance forms, which are not project rows
+        # the rows of a 项目支出表, and apart from them the project each performance form states
         "projects": [{"project_name": p.name, "amount_yuan": f"{p.amount / 100:.2f}"} for p in b.projects]
         if any(t.kind == "project_expenditure" and t.printed for t in tables) else [],
+        "form_projects": form_project_gold(report, b),
         "indicators": indicator_gold(report, b),
         "errors": [error] if error else [],
     }

@@ -371,6 +371,15 @@ def performance_form(p: Project, b: Budget, unit_label: str) -> Table:
     return Table("performance_target", f"{p.name}项目绩效目标表", [], header, body)
 
 
+def form_project_gold(report: "Report", budget: Budget) -> list[dict]:
+    """The project each printed performance form states (its name and 资金总额), as the gold
+    lists them: the extraction stages one project per form (table_kind performance_target),
+    beside the 项目支出表 rows, and fct_project keeps those no table row prints."""
+    titled = {item.title for item in report.items if isinstance(item, Table) and item.kind == "performance_target"}
+    return [{"project_name": p.name, "amount_yuan": f"{p.amount / 100:.2f}"}
+            for p in budget.projects if f"{p.name}项目绩效目标表" in titled]
+
+
 def indicator_gold(report: "Report", budget: Budget) -> list[dict]:
     """The indicators of the performance forms a report prints, as the gold lists them."""
     titled = {item.title for item in report.items if isinstance(item, Table) and item.kind == "performance_target"}

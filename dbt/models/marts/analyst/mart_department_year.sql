@@ -74,13 +74,13 @@ final as (
         p.previous_total_expenditure_yuan,
         cast(p.total_expenditure_yuan - p.previous_total_expenditure_yuan as decimal(38, 2)) as total_expenditure_change_yuan,
         cast(round(100 * (p.total_expenditure_yuan - p.previous_total_expenditure_yuan)
-              / nullif(p.previous_total_expenditure_yuan, 0), 2) as decimal(18, 2)) as total_expenditure_change_pct,
+              / nullif(p.previous_total_expenditure_yuan, 0), 2) as decimal(38, 2)) as total_expenditure_change_pct,
         cast(p.basic_expenditure_yuan - p.previous_basic_expenditure_yuan as decimal(38, 2)) as basic_expenditure_change_yuan,
         cast(round(100 * (p.basic_expenditure_yuan - p.previous_basic_expenditure_yuan)
-              / nullif(p.previous_basic_expenditure_yuan, 0), 2) as decimal(18, 2)) as basic_expenditure_change_pct,
+              / nullif(p.previous_basic_expenditure_yuan, 0), 2) as decimal(38, 2)) as basic_expenditure_change_pct,
         cast(p.project_expenditure_yuan - p.previous_project_expenditure_yuan as decimal(38, 2)) as project_expenditure_change_yuan,
         cast(round(100 * (p.project_expenditure_yuan - p.previous_project_expenditure_yuan)
-              / nullif(p.previous_project_expenditure_yuan, 0), 2) as decimal(18, 2)) as project_expenditure_change_pct,
+              / nullif(p.previous_project_expenditure_yuan, 0), 2) as decimal(38, 2)) as project_expenditure_change_pct,
         cast(p.three_public_yuan - p.previous_three_public_yuan as decimal(38, 2)) as three_public_change_yuan,
         cast(p.total_revenue_yuan - p.previous_total_revenue_yuan as decimal(38, 2)) as total_revenue_change_yuan,
         c.printed_change_yuan,
