@@ -73,28 +73,10 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _labels(con: duckdb.DuckDBPyConnection, schema: queries.Schema) -> Labels:
-    return Labels().merge(
-        status=queries.status_names(con, schema),
-        table_kind=queries.table_kind_names(con, schema),
-        measure=queries.measure_names(con, schema),
-        three_public=queries.three_public_item_names(con, schema),
-        fund_source=queries.fund_source_names(con),
-    )
-
-
-def _finding_sentence(f: dict[str, Any], labels: Labels) -> str:
-    """The finding in one Chinese sentence: the warehouse's own (`finding_zh`) when it has one,
-    else composed here from the same numbers."""
-    if f.get("finding_zh"):
-        return f["finding_zh"]
-    tables = "、".join(f["tables_involved"] or [])
-    if f["expected_yuan"] is None or f["actual_yuan"] is None:
-        return f"{f['location'] or ''}（{tables}）：{f['explanation'] or ''}"
-    return (f"{f['location']}（{tables}）：报告印出 {yuan(f['expected_yuan'])} 元，"
-            f"其构成项合计 {yuan(f['actual_yuan'])} 元，相差 {yuan(f['difference_yuan'])} 元，"
-            f"超出 {f['n_terms']} 个印出数的舍入容差 {yuan(f['tolerance_yuan'])} 元"
-            f"（{labels.verdict.get(f['verdict'], f['verdict'])}）。")
+def _labels(con: duckdb.DuckDBPyConnection) -> Labels:
+    names = queries.display_names(con)
+    return Labels(**{vocabulary: names.get(vocabulary, {}) for vocabulary in (
+        "status", "verdict", "table_kind", "measure", "three_public", "fund_source", "check_scope")})
 
 
 def _narrative_ref(table_id: str) -> tuple[str, int] | None:
@@ -120,8 +102,9 @@ def _source_tables(lines: list[dict[str, Any]], found: list[dict[str, Any]], doc
             "source_line": row["source_line"], "row_label": row["row_label"], "code": row["code"],
             "anchor": f"{t['anchor']}-L{row['source_line']}", "raw": [], "amounts": [],
         })
-        what = labels.three_public.get(row["measure"], row["measure"]) if row["fact"] == "three_public" \
-            else labels.measure.get(row["measure"], row["measure"])
+        what = (labels.three_public.get(row["measure"], row["measure"]) if row["fact"] == "three_public"
+                else labels.fact["revenue"] if row["fact"] == "revenue"
+                else labels.measure.get(row["measure"], row["measure"]))
         line["amounts"].append({"what": what, "fund": labels.fund_source.get(row["fund_source"], row["fund_source"]),
                                 "year": row["value_year"], "yuan": yuan(row["amount_yuan"])})
     for f in found:
@@ -133,7 +116,7 @@ def _source_tables(lines: list[dict[str, Any]], found: list[dict[str, Any]], doc
             path = paths.get(doc) or next((p for d, p in paths.items() if d.startswith(doc)), None)
             tables[table_id] = {
                 "table_id": table_id, "anchor": "src-" + _slug(table_id),
-                "kind": labels.table_kind["narrative"] if narrative else "（未从此表读取事实）",
+                "kind": "文字说明" if narrative else "（未从此表读取事实）",
                 "source_path": path, "lines": {}, "notes": [],
                 "narrative_line": narrative[1] if narrative else None,
             }
@@ -187,12 +170,11 @@ def _chart_labels(rows: list[dict[str, Any]]) -> None:
 def _render_all(con: duckdb.DuckDBPyConnection, out: Path, warehouse: Path) -> tuple[int, int, int]:
     """Write every page into `out`; returns (pages, disclosures, findings)."""
     env = _environment()
-    schema = queries.read_schema(con)
-    labels = _labels(con, schema)
+    labels = _labels(con)
     load = queries.load_info(con)
-    rows = queries.overview(con, schema)
-    docs_all = queries.documents(con, schema)
-    all_findings = queries.findings(con, schema)
+    rows = queries.overview(con)
+    docs_all = queries.documents(con)
+    all_findings = queries.findings(con)
     _chart_labels(rows)
     for r in rows:
         r["page"] = f"disclosure-{_slug(r['disclosure_id'])}.html"
@@ -207,17 +189,17 @@ def _render_all(con: duckdb.DuckDBPyConnection, out: Path, warehouse: Path) -> t
     anchors_of: dict[str, dict[str, dict[str, Any]]] = {}
     for r in rows:
         did = r["disclosure_id"]
-        found = queries.findings(con, schema, did)
+        found = queries.findings(con, did)
         docs = queries.disclosure_documents(con, did)
         sources, by_table = _source_tables(queries.source_lines(con, did), found, docs, labels)
         anchors_of[did] = by_table
-        revenue = [{**x, "name": x["name_zh"]} for x in queries.revenue_by_source(con, schema, did)]
-        functions = queries.expenditure_by_class(con, schema, did)
+        revenue = [{**x, "name": x["name_zh"]} for x in queries.revenue_by_source(con, did)]
+        functions = queries.expenditure_by_class(con, did)
         for fn in functions:
             fn["funds"] = labels.funds(fn["fund_source"])
-        tp_items, tp_years, tp_cells = _three_public(queries.three_public_by_year(con, schema, did))
+        tp_items, tp_years, tp_cells = _three_public(queries.three_public_by_year(con, did))
         for f in found:
-            f["sentence"] = _finding_sentence(f, labels)
+            f["sentence"] = f["finding_zh"]
             f["links"] = _finding_links(f, "", by_table)
         page_charts = [c for c in (
             charts.revenue_chart(revenue), charts.function_chart(functions),
@@ -231,14 +213,14 @@ def _render_all(con: duckdb.DuckDBPyConnection, out: Path, warehouse: Path) -> t
         (out / r["page"]).write_text(html, encoding="utf-8")
 
     for f in all_findings:
-        f["sentence"] = _finding_sentence(f, labels)
+        f["sentence"] = f["finding_zh"]
         page = page_of.get(f["disclosure_id"])
         f["page"] = page
         f["links"] = _finding_links(f, page, anchors_of.get(f["disclosure_id"], {})) if page else []
     by_disclosure: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for f in all_findings:
         by_disclosure[f["disclosure_id"]].append(f)
-    summary = queries.checks_summary(con, schema)
+    summary = queries.checks_summary(con)
     quality = charts.quality_chart(summary, labels.check_scope, labels.verdict)
     overview = charts.overview_chart(rows)
     not_loaded = [d for d in docs_all if not d["is_loaded"]]
@@ -281,6 +263,9 @@ def build_report(warehouse: Path, out_dir: Path) -> ReportSummary:
         for name in STATIC_FILES:
             (tmp / name).write_bytes((static / name).read_bytes())
         with duckdb.connect(str(warehouse), read_only=True) as con:
+            if missing := queries.missing_marts(con):
+                raise ValueError(f"{warehouse} has no {', '.join(missing)} (published by an older version): "
+                                 "reload it with `budgetwh run --force`")
             pages, disclosures, n_findings = _render_all(con, tmp, warehouse)
         _swap_in(tmp, out_dir)
     except BaseException:
