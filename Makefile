@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEV_PORT ?= 3000
 
-.PHONY: run test bench dev docs lint lock clean
+.PHONY: run test test-fast bench dev docs lint lock clean
 
 # The first run installs everything (several minutes): say so, and let pip show its progress.
 $(STAMP): pyproject.toml requirements.lock
@@ -20,9 +20,15 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	$(BIN)/budgetwh run
 
-## The whole test suite (benchmarks stay out of it).
+## The whole test suite (benchmarks stay out of it): tests/unit, tests/integration and tests/e2e,
+## one pytest-xdist worker per core, each test module on one worker (its module fixtures, such as
+## a whole load, are built once).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
+
+## The pure tests (tests/unit: parsing, readers, catalogs, rules of the project), in under a minute.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run_all
@@ -40,8 +46,11 @@ docs: $(STAMP)
 	cd dbt && BUDGETWH_STAGING_DIR=../data/warehouse/staging BUDGETWH_BUILD_PATH=../data/warehouse/build/docs.duckdb \
 		../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir . --host 127.0.0.1 --port 8080
 
+## ruff over the Python, sqlfluff (dbt templater, .sqlfluff) over the dbt project's SQL. The
+## templater compiles the project, which opens a DuckDB file: a throwaway one, never a warehouse.
 lint: $(STAMP)
 	$(BIN)/ruff check dagster_project tests benchmarks
+	BUDGETWH_BUILD_PATH=$${TMPDIR:-/tmp}/budgetwh-sqlfluff.duckdb $(BIN)/sqlfluff lint dbt/models dbt/tests --disable-progress-bar --processes 0
 
 ## Re-resolve the locked dependency tree after editing pyproject.toml.
 lock:

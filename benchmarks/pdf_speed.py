@@ -33,7 +33,7 @@ from pathlib import Path
 import pdfplumber
 import yaml
 
-from dagster_project.parsing.cells import fold
+from dagster_project.text.cells import fold
 from dagster_project.parsing.extract import extract_document
 from dagster_project.readers.pdf import read_pdf
 from dagster_project.synth.blocks import Grid, sample_blocks

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import re
 import sys
 import warnings
@@ -38,10 +39,10 @@ from dagster_project import settings
 from dagster_project.defs.progress import Progress
 from dagster_project.files import secure_umask
 from dagster_project.freshness import unchanged
-from dagster_project.ingest import LOADED
+from dagster_project.ingest import LOADED, plan
 from dagster_project.parsing.extract import extract_document
 from dagster_project.quality import read_findings
-from dagster_project.readers.base import ReaderError
+from dagster_project.readers.base import ReaderError, page_limit
 from dagster_project.staging.store import StagingStore
 from dagster_project.warehouse.dbt_build import ensure_dbt_manifest
 from dagster_project.warehouse.lock import EXIT_RETRY_LATER, LockTimeout
@@ -94,12 +95,13 @@ class _BarProgress(Progress):
         super().tick(label)
         self.bar.update(self.task, total=self.stage_total, advance=1, description=shown(label))
 
-    def advance(self, label: str, cpu_seconds: float = 0.0, normalize_cpu_seconds: float = 0.0) -> None:
-        super().advance(label, cpu_seconds, normalize_cpu_seconds)
+    def advance(self, label: str) -> None:
+        super().advance(label)
         self.bar.update(self.task, advance=1, description=shown(label))  # a file name, shown escaped
 
 
 def _run(args: argparse.Namespace) -> int:
+    config: settings.Settings = args.settings
     raw_dir = Path(args.raw_dir)
     warehouse = Path(args.warehouse)
     if not raw_dir.is_dir():
@@ -109,9 +111,10 @@ def _run(args: argparse.Namespace) -> int:
         console.print(f"[red]error:[/] {shown(refusal)}")
         return 2  # a usage error: nothing was read or written
     # the nightly no-op is decided before Dagster and dbt are even imported (seconds of startup)
-    outcome = None if args.force else unchanged(raw_dir, warehouse)
-    progress = None
     paths = WarehousePaths(warehouse)
+    outcome = None if args.force else unchanged(
+        raw_dir, warehouse, work=plan(raw_dir, StagingStore(paths.staging), limits=config.limits))
+    progress = None
     if outcome is None:
         ensure_dbt_manifest()
         from dagster_project.load import run_load  # loads the Definitions (and the dbt manifest)
@@ -123,13 +126,13 @@ def _run(args: argparse.Namespace) -> int:
         ) as bar, _load_log(paths, args.verbose):
             progress = _BarProgress(bar)
             try:
-                outcome = run_load(raw_dir, warehouse, progress=progress, force=args.force,
+                outcome = run_load(raw_dir, warehouse, progress=progress, force=args.force, settings=config,
                                    log_level="INFO" if args.verbose else "CRITICAL",
                                    on_wait=lambda line: console.print(f"[yellow]{shown(line)}[/]"))
             except LockTimeout as exc:
                 console.print(f"[red]not loaded:[/] {shown(exc)}")
                 return EXIT_RETRY_LATER
-    _print_summary(outcome, paths, progress)
+    _print_summary(outcome, paths)
     if outcome.plan.files and not outcome.loaded:
         console.print("[red]no document could be loaded[/]: the published warehouse is left as it was")
         return 2
@@ -179,7 +182,7 @@ def _absence_note(row: dict) -> str | None:
     return None
 
 
-def _print_summary(outcome, paths: WarehousePaths, progress: Progress | None = None) -> None:
+def _print_summary(outcome, paths: WarehousePaths) -> None:
     """Documents by status, tables by kind and counts over the whole staging area (what the
     warehouse holds), with this run's own work stated first."""
     out = _stdout()
@@ -226,11 +229,11 @@ def _print_summary(outcome, paths: WarehousePaths, progress: Progress | None = N
     _print_findings(out, outcome, paths)
     if outcome.step_seconds:
         out.print("stages: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in outcome.step_seconds.items()))
-    if progress and progress.done:
-        per_doc = progress.cpu_seconds / progress.done * 1000
-        normalize = progress.normalize_cpu_seconds / progress.done * 1000
-        rate = f" ({progress.done / progress.pool_seconds:.1f}/s)" if progress.pool_seconds else ""
-        out.print(f"extraction: {progress.done} documents in {progress.pool_seconds:.1f} s{rate}, "
+    if (stats := outcome.extraction) is not None and stats.documents:
+        per_doc = stats.cpu_seconds / stats.documents * 1000
+        normalize = stats.normalize_cpu_seconds / stats.documents * 1000
+        rate = f" ({stats.documents / stats.pool_seconds:.1f}/s)" if stats.pool_seconds else ""
+        out.print(f"extraction: {stats.documents} documents in {stats.pool_seconds:.1f} s{rate}, "
                   f"{per_doc:.0f} ms worker CPU per document "
                   f"(read and interpret {per_doc - normalize:.0f} ms, normalize and write {normalize:.0f} ms)")
     if outcome.ran and outcome.success:
@@ -273,8 +276,9 @@ def _print_findings(out: Console, outcome, paths: WarehousePaths) -> None:
             out.print(f"  [yellow]{severity.lower()}[/] {shown(what)}", highlight=False)
 
 
-# Checks whose failures are the findings above already (the extraction's within-table
-# identities, and the published mart's findings themselves).
+# Checks whose failures are the findings above already: both read marts.mart_data_quality
+# (identities_hold its within-table rows per document, publisher_figures_reconcile all of them),
+# which the summary prints by department, check and numbers.
 SHOWN_AS_FINDINGS = {"identities_hold", "publisher_figures_reconcile"}
 
 
@@ -292,7 +296,8 @@ def _extract(args: argparse.Namespace) -> int:
         console.print(f"[red]error:[/] {shown(str(path))} is not a file")
         return 1
     try:
-        extraction = extract_document(path.read_bytes(), str(path))
+        with page_limit(args.settings.max_pages):
+            extraction = extract_document(path.read_bytes(), str(path))
     except ReaderError as exc:
         console.print(f"[red]{shown(str(path))}: cannot read:[/] {shown(str(exc))}")
         return 2
@@ -388,12 +393,15 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(config: settings.Settings | None = None) -> argparse.ArgumentParser:
+    """The command line; paths default to `config`'s (the environment's, in `main`)."""
+    config = config or settings.Settings()
     parser = argparse.ArgumentParser(prog="budgetwh", description="Budget-disclosure warehouse")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="extract data/raw into staging and build the warehouse")
-    run.add_argument("--raw-dir", default=str(settings.raw_dir()), help="folder of reports (default data/raw)")
-    run.add_argument("--warehouse", default=str(settings.warehouse_path()),
+    run.add_argument("--raw-dir", default=str(config.raw_dir),
+                     help="folder of reports (default $BUDGETWH_RAW_DIR or data/raw)")
+    run.add_argument("--warehouse", default=str(config.warehouse),
                      help="published DuckDB file (default $BUDGETWH_WAREHOUSE or data/warehouse/budget.duckdb)")
     run.add_argument("--force", action="store_true",
                      help="rebuild and republish the warehouse even when nothing changed")
@@ -413,7 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="comma-separated formats dealt round-robin: text, xlsx, docx, html, pdf (default text)")
     gen.set_defaults(func=_generate)
     rep = sub.add_parser("report", help="write the static HTML report of the published warehouse")
-    rep.add_argument("--warehouse", default=str(settings.warehouse_path()),
+    rep.add_argument("--warehouse", default=str(config.warehouse),
                      help="published DuckDB file (default $BUDGETWH_WAREHOUSE or data/warehouse/budget.duckdb)")
     rep.add_argument("--out", default=None, help="report folder (default: report/ beside the warehouse)")
     rep.set_defaults(func=_report)
@@ -421,7 +429,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """`budgetwh`: the entry point, where the environment is read, once (`Settings.from_env`);
+    every command gets the result as `args.settings`."""
+    try:
+        config = settings.Settings.from_env(os.environ)
+    except settings.SettingsError as exc:
+        console.print(f"[red]error:[/] {shown(str(exc))}")
+        return 2  # a usage error: nothing was read or written
+    args = build_parser(config).parse_args(argv)
+    args.settings = config
     secure_umask()  # nothing this process writes is group- or world-writable
     # Dagster flags APIs it is still shaping (partitioned asset checks); not the user's concern
     warnings.filterwarnings("ignore", module=r"dagster(_dbt)?\b")

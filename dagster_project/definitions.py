@@ -6,11 +6,17 @@ Importing this module does no I/O: the dbt assets need dbt's manifest, which a f
 not have, so Dagster loads the code location through `definitions` (`@dg.definitions`, called
 when the code location loads), which prepares the manifest with the dbt beside this Python and
 then builds everything. `defs` is the same object for code that wants a value (tests, tools):
-built on first use and kept."""
+built on first use and kept.
+
+Settings: `build_definitions` is an entry point. Given no paths (the code location of `dagster
+dev` and the daemon), it reads the environment once, when it is called
+(`Settings.from_env`), and every step gets those settings through the `paths` resource;
+`budgetwh run` passes the resource built from its own Settings."""
 
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
 
 import dagster as dg
@@ -22,6 +28,7 @@ from dagster_project.defs.progress import Progress
 from dagster_project.defs.publishing import build_published_warehouse, mart_keys
 from dagster_project.defs.report import budget_report
 from dagster_project.defs.resources import BudgetPaths, NoDataIOManager
+from dagster_project.settings import Settings
 
 
 @cache
@@ -30,7 +37,7 @@ def _published_warehouse() -> dg.AssetsDefinition:
 
 
 def build_definitions(paths: BudgetPaths | None = None, progress: Progress | None = None) -> dg.Definitions:
-    """The Definitions over the given paths (default: the environment's, see BudgetPaths)."""
+    """The Definitions over the given paths (default: the environment's, read now)."""
     return dg.Definitions(
         assets=[raw_documents, document_staging, staging, warehouse_models(), _published_warehouse(),
                 budget_report],
@@ -38,7 +45,7 @@ def build_definitions(paths: BudgetPaths | None = None, progress: Progress | Non
         schedules=[nightly_load],
         sensors=[raw_folder_sensor],
         resources={
-            "paths": paths or BudgetPaths(),
+            "paths": paths or BudgetPaths.from_settings(Settings.from_env(os.environ)),
             "dbt": dbt_resource(),
             "progress": dg.ResourceDefinition.hardcoded_resource(progress or Progress()),
             "io_manager": NoDataIOManager(),

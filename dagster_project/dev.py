@@ -13,7 +13,7 @@ So this launcher
   defaults (it installs handlers, which `exec` resets: an inherited "ignore" is not passed on);
 - forwards Ctrl-C (SIGINT), SIGTERM and SIGHUP to that whole group, as a terminal's Ctrl-C
   would reach it: `dagster dev` shuts its services down and a running load is interrupted
-  (dagster-dbt forwards the interrupt to dbt, the pool's workers end with the run);
+  (dbt runs inside the run's process and ends with it, the pool's workers end with the run);
 - once `dagster dev` has exited, terminates whatever of the group is left, and kills it after
   a grace period.
 """

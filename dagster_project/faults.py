@@ -4,7 +4,7 @@
 `name`; then it SIGKILLs the load's process tree (the process that started the load, its
 extraction workers, the dbt subprocess, and itself last), exactly as the kernel's OOM killer
 or a power cut would end a nightly load: no exception handler, `finally` block or atexit hook
-runs. The test (tests/test_crash_safety.py) runs `budgetwh run` once per point and checks that
+runs. The test (tests/e2e/test_crash_safety.py) runs `budgetwh run` once per point and checks that
 the published warehouse is still the previous complete one and that the next run recovers by
 itself. The points are named where they are called; `CRASH_POINTS` lists them all.
 

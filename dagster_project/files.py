@@ -18,8 +18,11 @@ import re
 import time
 from pathlib import Path
 
-# A temporary file without a process id (an older version's) counts as stale after this long.
-STALE_SECONDS = float(os.environ.get("BUDGETWH_STALE_HOURS", "12")) * 3600
+from dagster_project.settings import DEFAULT_STALE_HOURS
+
+# A temporary file without a process id (an older version's) counts as stale after this long:
+# BUDGETWH_STALE_HOURS's default. Callers that hold a Settings pass `settings.stale_seconds`.
+STALE_SECONDS = DEFAULT_STALE_HOURS * 3600
 _TEMP = re.compile(r"^\..+\.(?P<pid>\d+)\.tmp(?:\.wal)?$|^\..+\.tmp(?:\.wal)?$")
 
 
@@ -63,27 +66,27 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def is_stale_temp(path: Path, now: float | None = None) -> bool:
+def is_stale_temp(path: Path, now: float | None = None, stale_seconds: float = STALE_SECONDS) -> bool:
     """A temporary file of a writer that is gone: its process no longer runs (or, for a name
-    without a process id, it is older than BUDGETWH_STALE_HOURS)."""
+    without a process id, it is older than `stale_seconds`, BUDGETWH_STALE_HOURS)."""
     match = _TEMP.match(path.name)
     if not match:
         return False
     if match.group("pid"):
         return not pid_alive(int(match.group("pid")))
     try:
-        return (now or time.time()) - path.stat().st_mtime > STALE_SECONDS
+        return (now or time.time()) - path.stat().st_mtime > stale_seconds
     except FileNotFoundError:
         return False
 
 
-def remove_stale_temp(folder: Path) -> list[Path]:
+def remove_stale_temp(folder: Path, stale_seconds: float = STALE_SECONDS) -> list[Path]:
     """Delete the stale temporary files directly inside `folder`; returns what was removed."""
     removed = []
     if not folder.is_dir():
         return removed
     for path in folder.glob(".*tmp*"):
-        if path.is_file() and is_stale_temp(path):
+        if path.is_file() and is_stale_temp(path, stale_seconds=stale_seconds):
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed

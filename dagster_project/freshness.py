@@ -32,6 +32,18 @@ from dagster_project.warehouse.publish import (
 )
 
 
+@dataclass(frozen=True)
+class ExtractionStats:
+    """What the extraction step of a load reports in its materialization's metadata (the
+    step's result, not a resource the step mutates): documents staged, the pool's wall time,
+    and the workers' CPU time, of which normalizing and writing Parquet."""
+
+    documents: int
+    pool_seconds: float
+    cpu_seconds: float
+    normalize_cpu_seconds: float
+
+
 @dataclass
 class LoadOutcome:
     plan: Plan
@@ -51,6 +63,7 @@ class LoadOutcome:
     removed_builds: list[tuple[str, int]] = field(default_factory=list)  # what earlier loads left: name, bytes
     low_disk_free: int | None = None  # free bytes on the warehouse's file system, when they are short
     retry_later: bool = False  # not published now (lock or read-write session), nothing wrong: exit 75
+    extraction: ExtractionStats | None = None  # None: no document was staged by this load
 
     def note_published(self, check: PublishedCheck) -> None:
         """What the check of the published file at the start of this load found."""

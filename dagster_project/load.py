@@ -8,11 +8,15 @@ the staging manifest and the published file whether anything needs doing (a no-o
 rerun launches nothing), registers a partition per report in an ephemeral Dagster instance,
 and executes the Definitions' `load_warehouse` job over all of them in one run. The outcome is
 read back from the run's events and the staging area; a failed load's build file is deleted.
+
+`run_load` is an entry point: it takes the caller's `Settings` (`budgetwh run` passes its own),
+or reads the environment once when it starts, and hands them to the Definitions' resource.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,11 +32,12 @@ from dagster_project.defs.report import budget_report
 from dagster_project.defs.resources import BudgetPaths
 from dagster_project.faults import mark_load_root
 from dagster_project.files import secure_umask
-from dagster_project.freshness import LoadOutcome, current_documents, unchanged
+from dagster_project.freshness import ExtractionStats, LoadOutcome, current_documents, unchanged
 from dagster_project.ingest import plan, skipped
 from dagster_project.staging.store import StagingStore
 from dagster_project.warehouse.dbt_build import describe_failures, discard_build, read_results
-from dagster_project.warehouse.lock import Hold, lock_timeout, reporting_waits, warehouse_lock
+from dagster_project.settings import Settings
+from dagster_project.warehouse.lock import Hold, reporting_waits, warehouse_lock
 from dagster_project.warehouse.paths import WarehousePaths
 from dagster_project.warehouse.publish import check_published, low_disk_space, remove_stale_builds
 
@@ -75,21 +80,36 @@ def load_lock(wpaths: WarehousePaths, on_wait: Callable[[str], None] | None = No
 
 def run_load(raw_dir: Path, warehouse: Path, progress: Progress | None = None,
              instance: dg.DagsterInstance | None = None, log_level: str = "WARNING",
-             force: bool = False, on_wait: Callable[[str], None] | None = None) -> LoadOutcome:
+             force: bool = False, on_wait: Callable[[str], None] | None = None,
+             settings: Settings | None = None) -> LoadOutcome:
     """`on_wait` hears every wait of this load (for the load lock, for a read-write session on
-    the published file) as one line, when it starts."""
+    the published file) as one line, when it starts. `settings`: the caller's; without them the
+    environment is read now, when the load starts (never at import)."""
+    config = settings if settings is not None else Settings.from_env(os.environ)
     secure_umask()
     mark_load_root()
     wpaths = WarehousePaths(warehouse)
-    timeout = lock_timeout()  # read when the load starts, not at import
-    with load_lock(wpaths, on_wait, timeout), reporting_waits(on_wait):
-        return _run_load(raw_dir, warehouse, wpaths, progress, instance, log_level, force)
+    with load_lock(wpaths, on_wait, config.lock_timeout_seconds), reporting_waits(on_wait):
+        return _run_load(raw_dir, warehouse, wpaths, progress, instance, log_level, force, config)
+
+
+def extraction_stats(result: dg.ExecuteInProcessResult) -> ExtractionStats | None:
+    """The extraction figures document_staging reported in its materialization (one per
+    partition of the run, all with the step's figures), or None when it staged nothing."""
+    for event in result.asset_materializations_for_node(document_staging.op.name):
+        meta = {key: value.value for key, value in event.metadata.items()}
+        if meta.get("extracted"):
+            return ExtractionStats(documents=int(meta["extracted"]), pool_seconds=float(meta["pool_wall_seconds"]),
+                                   cpu_seconds=float(meta["worker_cpu_seconds"]),
+                                   normalize_cpu_seconds=float(meta["normalize_cpu_seconds"]))
+    return None
 
 
 def _run_load(raw_dir: Path, warehouse: Path, wpaths: WarehousePaths, progress: Progress | None,
-              instance: dg.DagsterInstance | None, log_level: str, force: bool) -> LoadOutcome:
+              instance: dg.DagsterInstance | None, log_level: str, force: bool, config: Settings) -> LoadOutcome:
     check = check_published(wpaths, repair=True)  # first: a dead session's write-ahead log goes aside
-    removed = [(p.name, n) for p, n in remove_stale_builds(wpaths, None, exclusive=True)]
+    removed = [(p.name, n) for p, n in remove_stale_builds(wpaths, None, exclusive=True,
+                                                                 stale_seconds=config.stale_seconds)]
     low = low_disk_space(wpaths)
 
     def noted(outcome: LoadOutcome) -> LoadOutcome:
@@ -98,11 +118,11 @@ def _run_load(raw_dir: Path, warehouse: Path, wpaths: WarehousePaths, progress: 
         return outcome
 
     store = StagingStore(wpaths.staging)
-    work = plan(raw_dir, store)
+    work = plan(raw_dir, store, limits=config.limits)
     if not force and (nothing := unchanged(raw_dir, warehouse, repair=True, work=work)) is not None:
         return noted(nothing)
     keys = [partition_key(d) for d in work.files]
-    defs = build_definitions(BudgetPaths(raw_dir=str(raw_dir), warehouse=str(warehouse)), progress)
+    defs = build_definitions(BudgetPaths.from_settings(config, raw_dir, warehouse), progress)
     job = defs.resolve_job_def("load_warehouse")
     instance = instance or dg.DagsterInstance.ephemeral()
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
@@ -116,7 +136,8 @@ def _run_load(raw_dir: Path, warehouse: Path, wpaths: WarehousePaths, progress: 
                                         raise_on_error=False)
     outcome = noted(LoadOutcome(work, ran=True, success=result.success, load_id=result.run_id,
                                 documents=current_documents(store, work), skipped=skipped(raw_dir),
-                                step_seconds=step_seconds(instance, result.run_id)))
+                                step_seconds=step_seconds(instance, result.run_id),
+                                extraction=extraction_stats(result)))
     if not result.success:  # its build file is as big as the warehouse: never leave it behind
         discard_build(wpaths, result.run_id)
     for event in result.get_step_failure_events():

@@ -18,6 +18,9 @@ private writable memory a process maps (heap, anonymous mappings, thread stacks)
 space that allocators only reserve: RLIMIT_AS would also count the 64 MB arenas glibc reserves
 per thread and the virtual reservations of Polars' allocator, which grow with the number of
 cores rather than with the document (BENCHMARKS.md, "Memory bounds on hostile inputs").
+
+Limits: the caller passes them (`settings.Limits`, from the Settings its entry point built),
+and each worker receives them with its document: no worker consults its own environment.
 """
 
 from __future__ import annotations
@@ -34,33 +37,17 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures import as_completed
+from dataclasses import replace
 from pathlib import Path
 
 from pebble import ProcessExpired, ProcessPool
 
 from dagster_project.ingest import DocumentOutcome, record_failure, stage_document
 from dagster_project.readers.base import out_of_memory
+from dagster_project.settings import DEFAULT_LIMITS, DEFAULT_MB_PER_DOCUMENT, Limits
 from dagster_project.staging.store import StagingStore
 
-WORKERS = int(os.environ.get("BUDGETWH_WORKERS", "0")) or (os.cpu_count() or 1)
-SECONDS_PER_DOCUMENT = float(os.environ.get("BUDGETWH_MAX_SECONDS_PER_DOC", "300"))
-
-
-def seconds_per_document_limit() -> float:
-    """BUDGETWH_MAX_SECONDS_PER_DOC as it is now (default 300 s): read when a pool starts, so a
-    long-lived process (the Dagster daemon, a test session) honours a changed setting."""
-    return float(os.environ.get("BUDGETWH_MAX_SECONDS_PER_DOC", "300"))
-
-
-DEFAULT_MB_PER_DOCUMENT = 2048
-
-
-def memory_per_document_limit() -> int | None:
-    """BUDGETWH_MAX_MB_PER_DOC as it is now (default 2048 MB; 0 for no limit): the most memory
-    one document's extraction and staging may add to its worker. Read when a pool starts, like
-    the time limit."""
-    value = float(os.environ.get("BUDGETWH_MAX_MB_PER_DOC", DEFAULT_MB_PER_DOCUMENT))
-    return int(value) if value > 0 else None
+__all__ = ["DEFAULT_MB_PER_DOCUMENT", "limit_memory", "memory_reason", "stage_documents"]
 
 
 def memory_reason(megabytes: int) -> str:
@@ -147,7 +134,7 @@ def _context() -> multiprocessing.context.BaseContext:
     calling process itself (Dagster's threads, Polars' thread pool) can deadlock a child, and
     spawning would re-import everything for every worker."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["dagster_project.warm"])
+    context.set_forkserver_preload(["dagster_project.warm_preload"])
     return context
 
 
@@ -165,24 +152,26 @@ def _release_fork_server() -> None:
         stop()
 
 
-def _stage(path: str, display: str, staging_root: str, megabytes: int | None = None) -> DocumentOutcome:
-    """Stage one document in a worker. Under a memory limit (`megabytes`), a document whose
-    extraction ran out of memory — caught by the extraction as a failure, or raised while
-    staging — is quarantined with the limit as its reason."""
+def _stage(path: str, display: str, staging_root: str, limits: Limits) -> DocumentOutcome:
+    """Stage one document in a worker, held to the parent's `limits`. Under a memory limit
+    (`limits.megabytes_per_document`), a document whose extraction ran out of memory — caught
+    by the extraction as a failure, or raised while staging — is quarantined with the limit as
+    its reason."""
+    megabytes = limits.megabytes_per_document
     resident = limit_memory(megabytes)
     started = time.process_time()
     store = StagingStore(Path(staging_root))
     try:
-        outcome = stage_document(Path(path), display, store)
+        outcome = stage_document(Path(path), display, store, limits)
     except MemoryError:
         if not megabytes:
             raise
         _lift_limit()  # recording the failure must not fail on memory the allocator keeps
-        outcome = record_failure(Path(path), display, store, memory_reason(megabytes))
+        outcome = record_failure(Path(path), display, store, memory_reason(megabytes), limits)
     else:
         if outcome.status == "quarantined" and _ran_out(outcome.status_reason, megabytes, resident):
             _lift_limit()
-            outcome = record_failure(Path(path), display, store, memory_reason(megabytes))
+            outcome = record_failure(Path(path), display, store, memory_reason(megabytes), limits)
     outcome.cpu_seconds = time.process_time() - started
     return outcome
 
@@ -202,20 +191,23 @@ def _died(exc: ProcessExpired, megabytes: int | None) -> str:
 def stage_documents(
     items: Iterable[tuple[str, Path]],
     store: StagingStore,
-    workers: int = WORKERS,
+    workers: int | None = None,
     seconds_per_document: float | None = None,
     on_done: Callable[[DocumentOutcome], None] | None = None,
     megabytes_per_document: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[DocumentOutcome]:
-    """Stage every (display path, file) and return the outcomes in completion order; each
-    document under `seconds_per_document` (default: BUDGETWH_MAX_SECONDS_PER_DOC) and in a
-    worker whose memory is capped at `megabytes_per_document` (default:
-    BUDGETWH_MAX_MB_PER_DOC; 0 for no limit)."""
+    """Stage every (display path, file) with `workers` processes (default: the CPU count) and
+    return the outcomes in completion order; each document held to `limits` (the caller's
+    Settings.limits; default: the documented defaults), of which `seconds_per_document` and
+    `megabytes_per_document` (0 for no limit) override one."""
     items = list(items)
-    if seconds_per_document is None:
-        seconds_per_document = seconds_per_document_limit()
-    if megabytes_per_document is None:
-        megabytes_per_document = memory_per_document_limit()
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if seconds_per_document is not None:
+        limits = replace(limits, seconds_per_document=seconds_per_document)
+    if megabytes_per_document is not None:
+        limits = replace(limits, megabytes_per_document=megabytes_per_document or None)
     outcomes: list[DocumentOutcome] = []
 
     def done(outcome: DocumentOutcome) -> None:
@@ -229,7 +221,7 @@ def stage_documents(
     with _pools_lock:
         _active_pools += 1
     try:
-        _run_pool(items, store, workers, seconds_per_document, megabytes_per_document or None, done)
+        _run_pool(items, store, workers, limits, done)
     finally:
         with _pools_lock:
             _active_pools -= 1
@@ -238,12 +230,13 @@ def stage_documents(
     return outcomes
 
 
-def _run_pool(items: list[tuple[str, Path]], store: StagingStore, workers: int, seconds_per_document: float,
-              megabytes: int | None, done: Callable[[DocumentOutcome], None]) -> None:
+def _run_pool(items: list[tuple[str, Path]], store: StagingStore, workers: int, limits: Limits,
+              done: Callable[[DocumentOutcome], None]) -> None:
+    seconds_per_document, megabytes = limits.seconds_per_document, limits.megabytes_per_document
     with ProcessPool(max_workers=max(1, min(workers, len(items))), max_tasks=TASKS_PER_WORKER,
                      context=_context()) as pool:
         futures = {
-            pool.schedule(_stage, (str(path), display, str(store.root), megabytes),
+            pool.schedule(_stage, (str(path), display, str(store.root), limits),
                           timeout=seconds_per_document): (display, path)
             for display, path in items
         }
@@ -254,10 +247,10 @@ def _run_pool(items: list[tuple[str, Path]], store: StagingStore, workers: int, 
             except FutureTimeout:
                 done(record_failure(path, display, store,
                                     f"extraction took longer than the limit of {seconds_per_document:g} s "
-                                    "per document (BUDGETWH_MAX_SECONDS_PER_DOC)"))
+                                    "per document (BUDGETWH_MAX_SECONDS_PER_DOC)", limits))
             except ProcessExpired as exc:
-                done(record_failure(path, display, store, _died(exc, megabytes)))
+                done(record_failure(path, display, store, _died(exc, megabytes), limits))
             except MemoryError:  # raised in the worker but not caught there (no limit set)
-                done(record_failure(path, display, store, "extraction ran out of memory (MemoryError)"))
+                done(record_failure(path, display, store, "extraction ran out of memory (MemoryError)", limits))
             except Exception as exc:  # noqa: BLE001 - staging itself failed for this document
-                done(record_failure(path, display, store, f"staging failed: {type(exc).__name__}: {exc}"))
+                done(record_failure(path, display, store, f"staging failed: {type(exc).__name__}: {exc}", limits))

@@ -6,6 +6,10 @@ read them here (and neither shows dbt test ids to someone who wants to know whic
 printed which wrong total). A `finding_zh` column, one Chinese sentence with the numbers per
 non-pass row, is used when the mart has it; otherwise the same sentence is composed from the
 mart's columns. Imports only duckdb: the CLI's no-op path calls this without Dagster.
+
+The within-table identities' verdict per document (`document_identity_verdicts`) is read here
+too: the identities are defined once, in dbt (`dbt/macros/identities.sql`), and the Dagster
+check `identities_hold` reports what the mart holds instead of computing them again.
 """
 
 from __future__ import annotations
@@ -95,3 +99,82 @@ def read_findings(warehouse: Path, limit: int | None = None) -> tuple[list[Quali
                                                      r["expected_yuan"], r["actual_yuan"], r["difference_yuan"]),
     ) for r in rows]
     return findings, checked
+
+
+@dataclass(frozen=True)
+class IdentityBreak:
+    """One within-table identity instance of a document outside the rounding tolerance (verdict
+    warn or fail in mart_data_quality)."""
+
+    check_name: str
+    location: str | None
+    expected_yuan: Decimal | None
+    actual_yuan: Decimal | None
+    difference_yuan: Decimal | None
+    verdict: str
+    finding_zh: str | None
+
+    def line(self) -> str:
+        """The identity, where, and its two numbers: `parent code = Σ child codes at code 208,
+        column 4: 488400.00 vs 538400.00`."""
+        return f"{self.check_name} at {self.location}: {self.expected_yuan} vs {self.actual_yuan}"
+
+
+@dataclass(frozen=True)
+class DocumentIdentities:
+    """A loaded document and the within-table identities of its tables that do not hold."""
+
+    source_path: str
+    doc_id: str
+    disclosure_id: str
+    department_name: str | None
+    fiscal_year: int | None
+    breaks: tuple[IdentityBreak, ...]
+
+    @property
+    def holds(self) -> bool:
+        return not self.breaks
+
+
+# A within-table instance names its one table (`table_ids[1]`); a table id starts with its
+# document's id (`<doc_id prefix>-t<order>`, staging.normalize.table_id), which is how a
+# disclosure of two files (a narrative and its tables) puts each finding on the right file.
+# Static SQL, like FINDINGS_SQL; the mart's columns by name (`q.*`: finding_zh when it has it).
+DOCUMENT_IDENTITIES_SQL = """
+    select d.source_path as source_path_, d.doc_id as doc_id_, d.disclosure_id as disclosure_id_,
+           d.department_name as department_name_, d.fiscal_year as fiscal_year_, q.*
+    from marts.dim_document d
+    left join marts.mart_data_quality q
+        on q.disclosure_id = d.disclosure_id and q.check_scope = 'within_table' and q.verdict <> 'pass'
+        and starts_with(d.doc_id, split_part(q.table_ids[1], '-', 1))
+    where d.is_loaded
+    order by d.source_path, q.check_name, q.location
+"""
+DOCUMENT_MART_EXISTS_SQL = """
+    select count(*) from duckdb_tables()
+    where schema_name = 'marts' and table_name in ('mart_data_quality', 'dim_document')
+"""
+
+
+def document_identity_verdicts(warehouse: Path) -> list[DocumentIdentities]:
+    """Every loaded document of the warehouse, by source path, with the within-table identities
+    of its tables that mart_data_quality does not pass (none: the document's identities hold).
+    Empty when the file or the marts are missing."""
+    if not warehouse.exists():
+        return []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        if con.execute(DOCUMENT_MART_EXISTS_SQL).fetchone()[0] < 2:
+            return []
+        cursor = con.execute(DOCUMENT_IDENTITIES_SQL)
+        names = [c[0] for c in cursor.description]
+        rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+    documents: dict[str, tuple[tuple, list[IdentityBreak]]] = {}
+    for r in rows:
+        head = (r["doc_id_"], r["disclosure_id_"], r["department_name_"], r["fiscal_year_"])
+        _, breaks = documents.setdefault(r["source_path_"], (head, []))
+        if r["verdict"] is not None:  # the left join found a within-table instance that did not pass
+            breaks.append(IdentityBreak(
+                check_name=r["check_name"], location=r["location"], expected_yuan=r["expected_yuan"],
+                actual_yuan=r["actual_yuan"], difference_yuan=r["difference_yuan"], verdict=r["verdict"],
+                finding_zh=r.get("finding_zh")))
+    return [DocumentIdentities(path, *head, breaks=tuple(breaks)) for path, (head, breaks) in documents.items()]

@@ -1,26 +1,20 @@
-"""Imported by the extraction pool's fork server before it forks any worker.
+"""What the extraction pool's fork server does once, before it forks any worker.
 
-Everything a worker needs is loaded and exercised once here, in the fork server: the modules
+Everything a worker needs is loaded and exercised once, in the fork server: the modules
 (Polars, the readers, the interpreter), the place-name data behind region lookups (cpca, which
 imports pandas: about a second), the classification catalogs and their name indexes, and the
 regular expressions and memoized cell functions, by extracting one small report. Every worker
 forked afterwards, including the replacements the pool starts after a worker's task quota,
 begins warm instead of paying all of that again.
+
+Importing this module does nothing: `prepare_fork_server` does it, called by
+`warm_preload` (the module the pool names as the fork server's preload, whose import is the
+only hook the fork server offers).
 """
 
 from __future__ import annotations
 
 import os
-
-# One Polars thread per worker: the pool's processes are the parallelism, and a thread pool
-# per worker only adds synchronisation to writing a document's small frames. Set before Polars
-# is first imported in the fork server (which is a fresh process importing this module).
-os.environ.setdefault("POLARS_MAX_THREADS", "1")
-
-from dagster_project import catalogs  # noqa: E402
-from dagster_project.ingest import stage_document  # noqa: E402,F401 - imported to be inherited by workers
-from dagster_project.parsing.document import region  # noqa: E402
-from dagster_project.parsing.extract import extract_document  # noqa: E402
 
 _SAMPLE = """丹凤县医疗保障局
 2024年部门预算公开说明
@@ -36,11 +30,21 @@ _SAMPLE = """丹凤县医疗保障局
 """.encode()
 
 
-def warm() -> None:
+def prepare_fork_server() -> None:
+    """Set the workers' library environment, then import and exercise the extraction code.
+
+    One Polars thread per worker: the pool's processes are the parallelism, and a thread pool
+    per worker only adds synchronisation to writing a document's small frames. Polars reads
+    POLARS_MAX_THREADS when it is first imported, so it is set here, before the imports below,
+    in the fork server (a fresh process) only: an environment setting for a library, not a
+    budgetwh setting (those reach workers as `Limits`)."""
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")
+    from dagster_project import catalogs
+    from dagster_project.ingest import stage_document  # noqa: F401 - imported to be inherited by workers
+    from dagster_project.parsing.document import region
+    from dagster_project.parsing.extract import extract_document
+
     catalogs.resolve_function_name("行政运行")
     catalogs.resolve_economic_name("基本工资", "econ_department")
     region("丹凤县医疗保障局")
     extract_document(_SAMPLE, "warm.txt")
-
-
-warm()

@@ -1,4 +1,5 @@
-"""Shared fixtures: the sample corpus extracted once per session, and staging built from it."""
+"""Shared fixtures and paths for every test folder (unit, integration, e2e): the sample corpus
+extracted once per session, and staging built from it."""
 
 from __future__ import annotations
 
@@ -57,8 +58,25 @@ def assert_outcome(mixed, name: str, status: str, reason: str | None) -> None:
         assert reason in docs[name]["status_reason"]
 
 
-# The Dagster definitions read dbt's manifest when they load: make sure it is current first.
-ensure_dbt_manifest()
+SPEEDS = ("unit", "integration", "e2e")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The Dagster definitions read dbt's manifest when they load: make it current once, in the
+    main process, before any test (and before pytest-xdist starts its workers, which would
+    otherwise parse the dbt project side by side into the same target folder)."""
+    for speed in SPEEDS:
+        config.addinivalue_line("markers", f"{speed}: a test of tests/{speed}/ (see tests/README.md)")
+    if not hasattr(config, "workerinput"):
+        ensure_dbt_manifest()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test is marked with the folder it lives in, so `-m "not e2e"` selects by speed too."""
+    for item in items:
+        folder = Path(str(item.fspath)).parent.name
+        if folder in SPEEDS:
+            item.add_marker(getattr(pytest.mark, folder))
 
 
 def copy_samples(tmp_path: Path, names) -> Path:

@@ -35,6 +35,8 @@ from functools import cache
 from importlib import resources
 from typing import Literal, TypeVar
 
+from dagster_project.text.patterns import CIRCLED_NUMBER, CN_NUMERALS, LIST_MARKS, OF_WHICH, list_number
+
 __all__ = [
     "ECONOMIC_SYSTEMS",
     "EconomicCode",
@@ -90,18 +92,13 @@ class FunctionCode:
 
 # Circled/parenthesised numerals that NFKC would turn into bare digits ('①' -> '1'), so they
 # are removed before normalising.
-_CIRCLED = re.compile(r"^[\s\u3000]*[\u2460-\u2473\u2776-\u277f\u2780-\u2793\u24eb-\u24f4]+")
+_CIRCLED = re.compile(rf"^[\s\u3000]*{CIRCLED_NUMBER}+")
 _BRACKETS = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")", "〔": "(", "〕": ")",
                            "〖": "(", "〗": ")", "{": "(", "}": ")"})
-_CN_DIGITS = "一二三四五六七八九十百零〇"
+# Leading list numbers (一、 （一） 1. 1、) and 其中, on NFKC text: the folded '，' and '：' also
+# end a number ('一,' '1:'), '第一、' loses its 第 too, and a bracket may close without opening ('1)').
 _LEADING_NUMBERING = re.compile(
-    rf"^(?:"
-    rf"第?[{_CN_DIGITS}]+[、.,:]"  # 一、 十二、 二.
-    rf"|\(?[{_CN_DIGITS}\d]+\)"  # (1) （一） 1) (十二)
-    rf"|\d+[、,:](?!\d)"  # 1、
-    rf"|\d+\.(?!\d)"  # 1.  (not 1.5)
-    rf"|其中:?"  # 其中：
-    rf")+"
+    rf"^(?:第?{list_number(marks=LIST_MARKS + ',:')}|[{CN_NUMERALS}\d]{{1,3}}\)|{OF_WHICH})+"
 )
 _LEVEL_SUFFIX = re.compile(r"\((?:类|款|项)\)$")
 _WHITESPACE = re.compile(r"\s+")

@@ -17,7 +17,8 @@ import dagster as dg
 from dagster_project.defs.partitions import documents_partitions, partition_key, range_tags
 from dagster_project.defs.resources import BudgetPaths
 from dagster_project.freshness import unchanged
-from dagster_project.ingest import MAX_FILE_BYTES, Plan, plan
+from dagster_project.ingest import Plan, plan
+from dagster_project.settings import DEFAULT_LIMITS
 from dagster_project.staging.store import StagingStore
 from dagster_project.warehouse.publish import read_record
 
@@ -50,8 +51,8 @@ def raw_folder_sensor(context: dg.SensorEvaluationContext, paths: BudgetPaths):
     compares the folder with the staging manifest and the published file (the same no-op
     test `budgetwh run` makes), so files the published load already holds are registered
     without launching a load."""
-    store = paths.store
-    work = plan(paths.raw, store)
+    store, limits = paths.store, paths.settings.limits
+    work = plan(paths.raw, store, limits=limits)
     registered = context.instance.get_dynamic_partitions(documents_partitions.name)
     current = {partition_key(d) for d in work.files}
     add = sorted(current - set(registered))
@@ -76,7 +77,7 @@ def raw_folder_sensor(context: dg.SensorEvaluationContext, paths: BudgetPaths):
     if keys:
         # staging may be current while the published file is not (a load interrupted after
         # extraction, a published file edited or removed): the published record joins the key
-        key = change_key(work, store, published_record(paths))
+        key = change_key(work, store, published_record(paths), max_file_bytes=limits.max_file_bytes)
         requests.append(dg.RunRequest(run_key=key, tags=range_tags(keys)))
     return dg.SensorResult(
         run_requests=requests,
@@ -107,7 +108,8 @@ def published_record(paths: BudgetPaths) -> dict | None:
     return read_record(paths.warehouse_paths)
 
 
-def change_key(work: Plan, store: StagingStore, published: dict | None = None) -> str:
+def change_key(work: Plan, store: StagingStore, published: dict | None = None,
+               max_file_bytes: int = DEFAULT_LIMITS.max_file_bytes) -> str:
     """The run key of a change: a digest of each changed file's state (size, mtime, ctime, inode
     and content hash) with what staging holds for it now (its manifest entry), of each removed
     file's entry, and of each damaged manifest entry file's stat. Dagster launches one run per
@@ -120,7 +122,7 @@ def change_key(work: Plan, store: StagingStore, published: dict | None = None) -
     lines = []
     for display in sorted(work.changed):
         entry = manifest.get(display)
-        lines.append(["changed", display, _file_state(work.files[display]), asdict(entry) if entry else None])
+        lines.append(["changed", display, _file_state(work.files[display], max_bytes=max_file_bytes), asdict(entry) if entry else None])
     for display in work.removed:
         entry = manifest.get(display)
         lines.append(["removed", display, asdict(entry) if entry else None])
@@ -131,7 +133,7 @@ def change_key(work: Plan, store: StagingStore, published: dict | None = None) -
     return hashlib.sha256(body.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
-def _file_state(path: Path, content: bool = True) -> list[object] | str:
+def _file_state(path: Path, content: bool = True, max_bytes: int = DEFAULT_LIMITS.max_file_bytes) -> list[object] | str:
     """(size, mtime_ns, ctime_ns, inode, sha256) of a file, or why it cannot be read (that, too,
     is a state: it changes when the file becomes readable again)."""
     try:
@@ -142,7 +144,7 @@ def _file_state(path: Path, content: bool = True) -> list[object] | str:
         with open(fd, "rb") as handle:
             stat = os.fstat(fd)
             state: list[object] = [stat.st_mode, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-            if content and S_ISREG(stat.st_mode) and stat.st_size <= MAX_FILE_BYTES:
+            if content and S_ISREG(stat.st_mode) and stat.st_size <= max_bytes:
                 digest = hashlib.sha256()
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)

@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from dagster_project.defs.identities import IDENTITIES_CHECK, identities_check
 from dagster_project.defs.progress import Progress
 from dagster_project.defs.resources import BudgetPaths
 from dagster_project.faults import crash_point
@@ -83,6 +84,7 @@ def build_published_warehouse(marts: Sequence[dg.AssetKey]) -> dg.AssetsDefiniti
             dg.AssetCheckSpec("publisher_figures_reconcile", asset="published_warehouse",
                               description="Every total the publishers printed adds up (marts.mart_data_quality): "
                                           "the findings by department, check and numbers."),
+            IDENTITIES_CHECK,
         ],
     )
     def published_warehouse(context: dg.AssetExecutionContext, paths: BudgetPaths,
@@ -97,9 +99,11 @@ def build_published_warehouse(marts: Sequence[dg.AssetKey]) -> dg.AssetsDefiniti
             report_wait(message)
 
         progress.begin("publish", 2)
-        with warehouse_lock(warehouse.root, on_wait=notify, what=f"dagster run {load_id}: publish"):
+        with warehouse_lock(warehouse.root, on_wait=notify, what=f"dagster run {load_id}: publish",
+                            timeout=paths.lock_timeout_seconds):
             try:
-                published = publish(warehouse, load_id, summary, notify=notify)
+                published = publish(warehouse, load_id, summary, notify=notify, timeout=paths.lock_timeout_seconds,
+                                    stale_seconds=paths.settings.stale_seconds)
                 progress.tick(published.name)
                 # from the build: the published file may be open to a foreign session already
                 exported = export_parquet(warehouse, source=warehouse.build_file(load_id), load_id=load_id)
@@ -121,6 +125,7 @@ def build_published_warehouse(marts: Sequence[dg.AssetKey]) -> dg.AssetsDefiniti
         yield dg.AssetCheckResult(check_name="marts_have_rows", passed=not empty, severity=dg.AssetCheckSeverity.WARN,
                                   metadata={"row_counts": dg.MetadataValue.json(counts), "empty": dg.MetadataValue.json(empty)})
         yield findings_check(published)
+        yield identities_check(published)
         yield dg.MaterializeResult(metadata={
             "path": dg.MetadataValue.path(str(published)),
             "load_id": load_id,

@@ -1,8 +1,7 @@
-"""Cell text: cleaning what layout tools leave behind, and exact amount parsing.
+"""Amounts in cells: the exact number a cell prints, or why it prints none.
 
-Every amount is a Decimal parsed from the printed text; a float never sees it. The cleaning
-rules are format-agnostic: markers from word-processor exports, full-width forms, CJK radical
-look-alikes that NFKC does not fold, and spaces that layout tools put between CJK characters.
+Every amount is a Decimal parsed from the printed text; a float never sees it. The text is
+first cleaned and folded by the shared `text.cells` (the same form every reader hands over).
 A cell that tries to print a number and fails ('1e400', 'NaN', '1.234,56', '60亿元', '60 00')
 is never guessed at: `amount_problem` names what is wrong with it, for the unparsed-cell report.
 """
@@ -14,64 +13,21 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-_MARKER = re.compile(r"\[(?:bookmark|anchor|footnote|comment)[^\]]*\]", re.IGNORECASE)
-_CID = re.compile(r"\(cid:\d+\)")
-# CJK radicals (U+2E80–U+2FDF) that PDF fonts emit instead of the ordinary ideograph.
-_RADICALS = {
-    "\u2ec4": "西", "\u2ec5": "见", "\u2ec6": "角", "\u2ec9": "贝", "\u2ecb": "车",
-    "\u2ed3": "长", "\u2ed4": "门", "\u2ed8": "青", "\u2eda": "页", "\u2edb": "风",
-    "\u2edc": "飞", "\u2edd": "食", "\u2ee2": "马", "\u2ee3": "骨", "\u2ee4": "鬼",
-    "\u2ee5": "鱼", "\u2ee6": "鸟", "\u2ee8": "麦", "\u2ee9": "黄", "\u2eec": "齐",
-    "\u2eee": "齿", "\u2ef0": "龙",
-}
-# One C-level pass instead of a Python loop per character (clean_cell runs on every cell).
-_TRANSLATE = str.maketrans({**_RADICALS, "\u00a0": " ", "\u200b": ""})
-_CJK_SPACE = re.compile(
-    r"(?<=[\u3400-\u9fff（）()、：:])[ \u3000]+(?=[\u3400-\u9fff（）()、：:\d])"
-    r"|(?<=\d)[ \u3000]+(?=[\u3400-\u9fff])"
-)
-_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+from dagster_project.text.cells import CACHE_SIZE as _CACHE
+from dagster_project.text.cells import clean_cell, fold
+from dagster_project.text.patterns import AMOUNT
+
+__all__ = [
+    "amount_problem", "is_blank_amount", "looks_numeric",
+    "parse_amount", "why_not_amount",
+]
+
+_NUMBER = re.compile(rf"^[+-]?{AMOUNT}$")
 # Digits on both sides of a blank inside one cell: '60 00' is 60 and 00 run together by a
 # reader, or one number broken by layout; which one the cell cannot say, so it is not read.
 # (Readers that know their columns, like the aligned-text reader, split such runs themselves.)
 _SPACED_DIGITS = re.compile(r"\d[ \u3000\u00a0\t]+[\d.,]|[\d.,][ \u3000\u00a0\t]+\d")
 _BLANKS = {"", "-", "--", "—", "——", "–", "－", "/", "*", "…", "——/——"}
-
-
-# The functions below are pure and called on every cell, many times over (classification,
-# header paths, row interpretation); report grids repeat the same strings, so results are
-# memoized per process. Caches are bounded: a worker staging thousands of documents keeps a
-# fixed footprint.
-_CACHE = 1 << 16
-
-
-@lru_cache(maxsize=_CACHE)
-def _clean(text: str) -> str:
-    if "[" in text:
-        text = _MARKER.sub("", text)
-    if "(cid:" in text:
-        text = _CID.sub("", text)
-    return " ".join(text.translate(_TRANSLATE).split())
-
-
-def clean_cell(text: str | None) -> str:
-    """Layout noise out, content untouched: the result is still the printed text."""
-    if not text:
-        return ""
-    return _clean(text)
-
-
-@lru_cache(maxsize=_CACHE)
-def fold(text: str) -> str:
-    """The form used for matching words: NFKC (full-width to half-width), no spaces."""
-    text = unicodedata.normalize("NFKC", clean_cell(text))
-    return re.sub(r"\s+", "", text)
-
-
-@lru_cache(maxsize=_CACHE)
-def display_label(text: str) -> str:
-    """A label for humans: cleaned, spaces between CJK characters removed ('合 计' -> '合计')."""
-    return _CJK_SPACE.sub("", clean_cell(text))
 
 
 def is_blank_amount(text: str) -> bool:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dagster_project.parsing.cells import fold
+from dagster_project.text.cells import fold
+from dagster_project.text.patterns import LIST_NUMBER
 
 BUDGET_KINDS = (
     "budget_summary",
@@ -92,7 +93,7 @@ _NOT_TITLE = re.compile(
 _GRID_TITLE = re.compile(r"^\S{2,}表(?:[(（][^)）]*[)）])?$")
 
 
-_ENUMERATED = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d+[、.](?!\d)|[（(][一二三四五六七八九十\d]+[)）])")
+_ENUMERATED = re.compile(rf"^{LIST_NUMBER}")
 
 
 def is_table_title(text: str) -> bool:

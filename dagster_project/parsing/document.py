@@ -32,8 +32,9 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import cache, lru_cache
 
-from dagster_project.parsing.cells import display_label, fold
 from dagster_project.parsing.vocabulary import year_in
+from dagster_project.text.cells import display_label, fold
+from dagster_project.text.patterns import CN_NUMERALS
 
 # -- what an organisation name looks like -------------------------------------------------------
 # Words a government body's name ends in. Single characters cover their compounds (管理局 局,
@@ -62,7 +63,7 @@ _SCOPE_REMARK = re.compile(r"(?:[(（](?:本级|汇总|本部|机关)[)）]|本�
 _NAME_TEXT = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff〇\d()（）]*")
 # A sentence fragment, not a name, when it starts with a conjunction or particle ('与技术保障中心'
 # is the second line of '…综合监测 / 与技术保障中心'), or is a date in Chinese numerals.
-_NOT_NAME_START = re.compile(r"^(?:[与及并或的]|[〇零一二三四五六七八九十]+年)")
+_NOT_NAME_START = re.compile(rf"^(?:[与及并或的]|[{CN_NUMERALS}]+年)")
 
 
 def is_org_name(text: str) -> bool:

@@ -13,7 +13,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from dagster_project.parsing.cells import display_label, fold
 from dagster_project.parsing.classify import BUDGET_KINDS, classify, pick_title
 from dagster_project.parsing.document import (
     department_key,
@@ -35,6 +34,8 @@ from dagster_project.parsing.vocabulary import UNIT_MULTIPLIERS, fund_of, unit_i
 from dagster_project.parsing.invariants import violations
 from dagster_project.readers.base import RawTable, ReadResult, ReaderError, check_page_count
 from dagster_project.readers.registry import reader_for
+from dagster_project.text.cells import display_label, fold
+from dagster_project.text.patterns import PART_HEADING
 
 _EMPTY_NOTE = re.compile(
     r"本表无数据|空表|无数据|没有(使用)?.{0,20}(支出|收入|预算)|不涉及|无.{0,12}(预算|经费|支出)"
@@ -96,7 +97,7 @@ def disclosure_id(dept_key: str | None, year: int | None, scope: str, doc_id: st
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _NAMES_TABLE = re.compile(r"表")  # 收支预算总表, 部门预算公开表目录 … (a section heading names none)
-_PART_HEADING = re.compile(r"^第[一二三四五六七八九十\d]+部分")  # 第二部分 部门预算表: the tables' part
+_PART_HEADING = re.compile(rf"^{PART_HEADING}")  # 第二部分 部门预算表: the tables' part
 
 
 def _text_column(rows: list[list[str]]) -> int:

@@ -20,14 +20,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from dagster_project import catalogs
-from dagster_project.parsing.cells import (
-    amount_problem,
-    display_label,
-    fold,
-    is_blank_amount,
-    parse_amount,
-    why_not_amount,
-)
+from dagster_project.parsing.cells import amount_problem, is_blank_amount, parse_amount, why_not_amount
 from dagster_project.parsing.classify import is_table_title
 from dagster_project.parsing.document import is_org_name
 from dagster_project.parsing.model import LineItem, TableResult, UnparsedCell
@@ -44,17 +37,16 @@ from dagster_project.parsing.vocabulary import (
     year_in,
     year_label,
 )
+from dagster_project.text.cells import display_label, fold
+from dagster_project.text.patterns import AMOUNT, LIST_NUMBER, OF_WHICH
 
 _CODE_FULL = re.compile(r"^(\d{3}(?:\d{2}){0,2})$")
 _CODE_PART = re.compile(r"^\d{2,3}$")
 _UNIT_CODE = re.compile(r"^\d{3,}$")
 _LABEL_CODE = re.compile(r"^(\d{3}(?:\d{2}){0,2})(?![\d年])\s*[-－—–_:：]?\s*(\S.*)$")
-_NUMBERING = re.compile(
-    r"^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|[①-⑳]|其中[:：]?)+"
-)
-_NUMBERING_DISPLAY = re.compile(
-    r"^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|[①-⑳]|其中[:：]?)+\s*"
-)
+# List numbers and '其中' in front of a row label ('（一）其中：工资福利支出'): not part of its name.
+_NUMBERING = re.compile(rf"^(?:{LIST_NUMBER}|{OF_WHICH})+")
+_NUMBERING_DISPLAY = re.compile(rf"^(?:{LIST_NUMBER}|{OF_WHICH})+\s*")
 # A lone cell over a grid's columns that dates them ('2026年预算数', '本年预算数'): header.
 _COLUMN_GROUP = re.compile(r"^((19|20)\d{2}年度?|上年度?|本年度?|当年度?)?(预算|决算|执行)数$")
 _CAPTION = re.compile(
@@ -743,9 +735,9 @@ def mark_unit_rows(panel: Panel, body: list[list[str]], meanings: list[RowMeanin
 # An amount cell that starts with the end of the label beside it ('助1839311.66' under
 # '5、对事业单位经常性补'): a label wrapped in its cell whose second line the reader put into
 # the next column.
-_LABEL_TAIL = re.compile(r"^(\D{1,12}?)\s*([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)$")
+_LABEL_TAIL = re.compile(rf"^(\D{{1,12}}?)\s*([+-]?{AMOUNT})$")
 # … or after it ('1090.22出' under '其他社会保障和就业支'), the characters ordered by position.
-_LABEL_TAIL_AFTER = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(\D{1,12})$")
+_LABEL_TAIL_AFTER = re.compile(rf"^([+-]?{AMOUNT})\s*(\D{{1,12}})$")
 
 
 def _glued_amount(text: str) -> bool:

@@ -15,16 +15,14 @@ facts, so only they are checked: a duplicate in a table the marts never read is 
 
 from __future__ import annotations
 
-import csv
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 
 from dagster_project.parsing.model import LineItem, NarrativeAmount, TableResult
+from dagster_project.parsing.vocabulary import seed_rows
 
-DESIGNATED_SOURCES = Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "designated_sources.csv"
 
 # DECIMAL(18,2) holds 16 integer digits. A report's amounts summed (absolute values) must stay
 # far below that: a million billion yuan is ten times China's GDP. (The marts no longer depend on
@@ -50,8 +48,7 @@ class Violation:
 @cache
 def designated_priority() -> dict[tuple[str, str], int]:
     """(fact, table kind) -> priority, from the dbt seed (one list for both sides)."""
-    with DESIGNATED_SOURCES.open(encoding="utf-8") as f:
-        return {(r["fact"], r["table_kind"]): int(r["priority"]) for r in csv.DictReader(f)}
+    return {(r["fact"], r["table_kind"]): int(r["priority"]) for r in seed_rows("designated_sources")}
 
 
 def expenditure_fact(li: LineItem) -> str | None:

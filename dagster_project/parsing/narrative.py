@@ -50,9 +50,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from dagster_project.catalogs import economic_record, function_codes, function_record
-from dagster_project.parsing.cells import clean_cell, parse_amount
+from dagster_project.parsing.cells import parse_amount
 from dagster_project.parsing.model import NarrativeAmount
 from dagster_project.parsing.vocabulary import UNIT_MULTIPLIERS
+from dagster_project.text.cells import clean_cell
+from dagster_project.text.patterns import PART_HEADING, amount_number, list_number
 
 TOPICS = (
     "total_revenue", "total_expenditure", "basic", "project", "reserve", "personnel",
@@ -67,8 +69,9 @@ FEN = Decimal("0.01")
 # Words
 # ---------------------------------------------------------------------------------------------
 
-_ENUM = (r"(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]"
-         r"|\d{1,2}[、.．](?!\d)|[①-⑳])")
+# A list number opening a heading or an item ('第一部分', '一、', '（二）', '3.', '①'). Arabic
+# numbers have at most two digits: '2101501、' in a sentence is a function code, not an item.
+_ENUM = rf"(?:{PART_HEADING}|{list_number(arabic_digits='{1,2}')})"
 _ENUM_START = re.compile(rf"^(?:[-•·]\s*)?{_ENUM}")
 _PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$")
 _TERMINAL = re.compile(r"[。；;！!？?：:][)）”\"」』]?$")
@@ -77,7 +80,8 @@ _CLAUSE_PUNCT = re.compile(r"[，；;。！!？?]|,(?!\d)")
 _LEVEL_MARK = re.compile(r"[（(]([类款项])[)）]")
 _ROW_MARK = "§"  # stands for （款）/（项）: the name before it is a classification row, not a topic
 
-_NUMBER = r"[0-9０-９]{1,3}(?:,[0-9０-９]{3})+(?:[.．][0-9０-９]+)?|[0-9０-９]+(?:[.．][0-9０-９]+)?"
+# Amounts as printed in running text, full-width digits and point included (not folded yet).
+_NUMBER = amount_number(digit="[0-9０-９]", point="[.．]")
 _MONEY = re.compile(rf"(?<![0-9０-９.．,])({_NUMBER})(亿元|万元|千元|元)")
 _NOT_AN_AMOUNT_AFTER = re.compile(r"^(?:[（(]含[)）])?(?:以上|以下|以内)|^[/每]")
 _COUNT = re.compile(

@@ -12,13 +12,14 @@ disclosure prints the same project (`project_name_key`, or the code).
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
 
-from dagster_project.parsing.cells import display_label, fold, is_blank_amount, parse_amount
-import unicodedata
+from dagster_project.parsing.cells import is_blank_amount, parse_amount
 
 from dagster_project.parsing.model import LineItem, PerformanceIndicator, Project, TableResult, UnparsedCell
 from dagster_project.parsing.vocabulary import UNIT_MULTIPLIERS, fund_of, measure_of, unit_in
+from dagster_project.text.cells import display_label, fold
 
 _TARGET = re.compile(r"^\s*(≥|≤|>=|<=|＞＝|＜＝|>|<|＞|＜|=|＝|大于等于|小于等于|不低于|不高于|不少于|不超过|大于|小于|等于)?\s*([-+]?\d[\d,]*(?:\.\d+)?)\s*(.*)$")
 _OPERATORS = {

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from dagster_project.parsing.cells import fold
 from dagster_project.parsing.classify import classify, is_table_title, pick_title
 from dagster_project.parsing.vocabulary import unit_in
 from dagster_project.readers.base import RawTable
+from dagster_project.text.cells import fold
 
 _FURNITURE = re.compile(r"^(-?\s*\d+\s*-?|第\d+页(共\d+页)?|\d+/\d+|续表\d*|（?续）?)$")
 

@@ -1,25 +1,100 @@
 """The staging vocabulary (DESIGN.md) and the printed words that map onto it.
 
+The vocabularies themselves (measure and fund-source slugs, money units and their multipliers)
+live once, in the dbt seeds (dbt/seeds/*.csv): dbt's relationships tests check every model
+against them and the marts publish their Chinese names. Python reads the same files, lazily on
+first use (no I/O at import) and once. What stays here is the mapping from printed words to a
+slug, which is Python's job alone; tests/integration/test_vocabulary.py checks that every slug a mapping can
+emit has its seed row.
+
 Word lists are ordered: the first matching phrase wins, so longer, more specific phrases come
 before the words they contain (事业单位经营收入 before 事业收入 before 收入). Matching runs on
-folded text (NFKC, no spaces). Extending the vocabulary means extending the dbt
-accepted_values tests and docs/staging.md together with these lists.
+folded text (NFKC, no spaces). A new slug is a new seed row (and a line in docs/staging.md).
 """
 
 from __future__ import annotations
 
+import csv
 import re
-from functools import lru_cache
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import overload
 
-MEASURES = (
-    "total", "basic", "project", "reserve", "personnel", "public_admin", "transfer_to_superior",
-    "business_operation", "subsidy_to_affiliates", "carryover_out", "amount", "change",
-)
-FUND_SOURCES = (
-    "all", "general_budget", "gov_fund", "soe_capital", "special_account", "business_income",
-    "operating_income", "superior_subsidy", "affiliate_remittance", "other", "carryover_in",
-    "non_fiscal_balance", "fiscal_appropriation",
-)
+# The dbt project's seeds, anchored on the repository (like parsing/invariants.py): the package
+# runs from its checkout, beside the dbt project that builds the warehouse.
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt" / "seeds"
+# The seeds extraction reads (here and in parsing/invariants.py): part of the parser version
+# (staging/store.py), so that editing one re-extracts what it shaped.
+EXTRACTION_SEEDS = ("measures", "fund_sources", "units", "designated_sources")
+
+
+@cache
+def seed_rows(name: str) -> tuple[dict[str, str], ...]:
+    """The rows of dbt/seeds/<name>.csv, read on first use and kept (the seeds change only
+    with the code)."""
+    with (SEEDS_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return tuple(csv.DictReader(handle))
+
+
+@cache
+def measures() -> tuple[str, ...]:
+    """Every measure slug (seed `measures`), in the seed's order."""
+    return tuple(row["measure"] for row in seed_rows("measures"))
+
+
+@cache
+def fund_sources() -> tuple[str, ...]:
+    """Every fund-source slug (seed `fund_sources`), in the seed's order."""
+    return tuple(row["fund_source"] for row in seed_rows("fund_sources"))
+
+
+@cache
+def unit_multipliers() -> dict[str, int]:
+    """Money unit -> multiplier to yuan (seed `units`; int_quality_narrative joins the same rows)."""
+    return {row["unit"]: int(row["multiplier"]) for row in seed_rows("units")}
+
+
+class _LazySlugs(Sequence[str]):
+    """A tuple of slugs read from a seed on first use, so that importing this module reads no file."""
+
+    def __init__(self, load: Callable[[], tuple[str, ...]]) -> None:
+        self._load = load
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        return self._load()[index]
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __repr__(self) -> str:
+        return repr(self._load())
+
+
+class _LazyMultipliers(Mapping[str, int]):
+    """UNIT_MULTIPLIERS for the callers that index it (``UNIT_MULTIPLIERS.get(unit, 1)``): the
+    seed `units`, read on first use."""
+
+    def __getitem__(self, unit: str) -> int:
+        return unit_multipliers()[unit]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(unit_multipliers())
+
+    def __len__(self) -> int:
+        return len(unit_multipliers())
+
+    def __repr__(self) -> str:
+        return repr(unit_multipliers())
+
+
+MEASURES: Sequence[str] = _LazySlugs(measures)
+FUND_SOURCES: Sequence[str] = _LazySlugs(fund_sources)
+UNIT_MULTIPLIERS: Mapping[str, int] = _LazyMultipliers()
 
 # Spending categories: a column (or a row of a summary table) naming one of these.
 MEASURE_WORDS: tuple[tuple[str, str], ...] = (
@@ -136,14 +211,19 @@ def three_public_item(text: str) -> str | None:
     return _first(THREE_PUBLIC_ITEMS, text)
 
 
-UNIT_MULTIPLIERS = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
-_UNIT = re.compile(r"(?:单位|金额单位|计量单位)[:：]?(亿元|万元|千元|元)|[(（](亿元|万元|千元|元)[)）]")
+
+
+@cache
+def _unit_pattern() -> re.Pattern[str]:
+    """'单位：万元' or '（万元）' for each unit of the seed, longest first (万元 before 元)."""
+    units = "|".join(sorted((re.escape(u) for u in unit_multipliers()), key=len, reverse=True))
+    return re.compile(rf"(?:单位|金额单位|计量单位)[:：]?({units})|[(（]({units})[)）]")
 
 
 @lru_cache(maxsize=1 << 14)  # pure, and asked about the same header words over and over
 def unit_in(text: str) -> str | None:
     """The money unit a caption or header declares ('单位：万元', '金额（元）')."""
-    match = _UNIT.search(text.replace(" ", ""))
+    match = _unit_pattern().search(text.replace(" ", ""))
     if not match:
         return None
     return match.group(1) or match.group(2)

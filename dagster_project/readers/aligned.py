@@ -39,17 +39,19 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from dagster_project.text.patterns import DECIMAL_AMOUNT, LIST_NUMBER
+
 _NARROW = 0.7  # printed width of a digit or Latin letter, in dump positions
 _THIN = 0.35  # printed width of ',' '.' and similar, in dump positions
 _MAX_LETTER_GAP = 12  # widest spacing of a letter-spaced two-character word ('合    计')
 _MAX_BLANK_RUN = 4  # more blank lines than this end a table
 _NUMBER = re.compile(r"^[-−(（]?\d[\d,]*(?:\.\d+)?[)）%]?$")
-_AMOUNT = re.compile(r"^[-−(（]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)[)）]?$")
+_AMOUNT = re.compile(rf"^[-−(（]?{DECIMAL_AMOUNT}[)）]?$")
 _UNIT_AFTER = re.compile(r"^[万千亿元%‰]")
 _SENTENCE = re.compile(r"[。；！？]")
-_LIST_START = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|[①-⑳]|\d{3,})"
-)
+# A line that starts a list item or a coded row ('3.', '（二）', '①', '2101501') is not the
+# wrapped rest of the label above it.
+_LIST_START = re.compile(rf"^(?:{LIST_NUMBER}|\d{{3,}})")
 _COUNTED = re.compile(r"^(?:[年月日个次项人名件期批家表号倍%]|万元|亿元|元)")
 _NUMBER_IN_WORDS = re.compile(
     r"\d\s+(?:[年月日个次项人名件期批家表号倍]|万元|亿元|元)|[\u4e00-\u9fff（）]\d{1,3}(?:,\d{3})*\.\d"

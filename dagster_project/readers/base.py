@@ -8,8 +8,10 @@ inside the grid. Everything budget-specific happens later, on these format-agnos
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol
@@ -42,11 +44,30 @@ def raise_if_out_of_memory(exc: BaseException) -> None:
         raise MemoryError(f"{type(exc).__name__}: {exc}") from exc
 
 
+# The page limit of the extraction in progress. A context variable, not an argument: it is
+# checked deep inside every reader, and threading it through the Reader protocol would change
+# every reader's signature for one number. The caller that holds the settings sets it
+# (ingest's stager, from `Limits.max_pages`; `budgetwh extract`), the readers never read the
+# environment.
+_MAX_PAGES: ContextVar[int] = ContextVar("max_pages", default=DEFAULT_MAX_PAGES)
+
+
+@contextmanager
+def page_limit(pages: int) -> Iterator[None]:
+    """Hold the extractions inside the block to `pages` pages (sheets, for a workbook)."""
+    token = _MAX_PAGES.set(pages)
+    try:
+        yield
+    finally:
+        _MAX_PAGES.reset(token)
+
+
 def max_pages() -> int:
-    """Most pages (sheets, for a workbook) one document may have: BUDGETWH_MAX_PAGES, default
-    1000. A budget disclosure has tens of pages (a province's consolidated one a few hundred);
-    a hostile or mistaken file with thousands must not hold a nightly load for minutes."""
-    return int(os.environ.get("BUDGETWH_MAX_PAGES", DEFAULT_MAX_PAGES))
+    """Most pages (sheets, for a workbook) one document may have: BUDGETWH_MAX_PAGES as the
+    caller's settings say (`page_limit`), default 1000. A budget disclosure has tens of pages
+    (a province's consolidated one a few hundred); a hostile or mistaken file with thousands
+    must not hold a nightly load for minutes."""
+    return _MAX_PAGES.get()
 
 
 def check_page_count(pages: int, what: str = "pages") -> None:

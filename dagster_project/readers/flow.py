@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dagster_project.parsing.cells import clean_cell
 from dagster_project.readers.base import RawTable
+from dagster_project.text.cells import clean_cell
 
 CONTEXT_LINES = 8  # as many lines above a table as the text reader keeps
 

@@ -31,7 +31,6 @@ import math
 import warnings
 from dataclasses import dataclass, field
 
-from dagster_project.parsing.cells import clean_cell
 from dagster_project.readers.base import RawTable, ReaderError, ReadResult, check_page_count, raise_if_out_of_memory
 from dagster_project.readers.pdf_cells import clean_grid
 from dagster_project.readers.pdf_layer import (
@@ -53,6 +52,7 @@ from dagster_project.readers.pdf_unruled import (
     is_table,
     same_columns,
 )
+from dagster_project.text.cells import clean_cell
 
 _CONTEXT_LINES = 8
 _RASTER_DPI = 300  # camelot's resolution for the raster engine

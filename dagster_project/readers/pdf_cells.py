@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import re
 
-from dagster_project.parsing.cells import clean_cell
+from dagster_project.text.cells import clean_cell
+from dagster_project.text.patterns import DECIMAL_AMOUNT, LIST_NUMBER
 
 _CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef“”‘’、，。：；（）《》【】]")
 _NUMBER_CHAR = re.compile(r"[\d.,%]")
 # an amount with decimals or thousands separators, then a label (CJK, or numbering then CJK)
-_GLUED = re.compile(
-    r"^([-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+))\s*"
-    r"((?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．])?[\u4e00-\u9fff].*)$"
-)
+_GLUED = re.compile(rf"^([-+]?{DECIMAL_AMOUNT})\s*({LIST_NUMBER}?[\u4e00-\u9fff].*)$")
 
 _UNIT_WORD = re.compile(r"^(亿|万|千)?元")
 

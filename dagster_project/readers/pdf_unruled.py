@@ -28,8 +28,9 @@ import re
 from dataclasses import dataclass
 
 from dagster_project.readers.pdf_layer import Char, Line
+from dagster_project.text.patterns import AMOUNT
 
-_NUMBER = re.compile(r"^[(（]?[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[)）]?%?$")
+_NUMBER = re.compile(rf"^[(（]?[-+]?{AMOUNT}[)）]?%?$")  # an amount or a percentage, maybe bracketed
 _SIZE_TOLERANCE = 0.15  # lines within 15% of the block's glyph height belong to it
 _LINE_GAP = 2.5  # × glyph height: a wider vertical gap ends a block
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dagster_project.parsing.cells import clean_cell
 from dagster_project.readers import aligned
 from dagster_project.readers.base import RawTable, ReaderError, ReadResult
 from dagster_project.readers.decoding import decode_text
+from dagster_project.text.cells import clean_cell
 
 _PIPE_SEPARATOR = re.compile(r"^\|?[\s:|-]+\|?$")
 _CONTEXT_LINES = 8

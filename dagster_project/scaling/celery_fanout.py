@@ -29,8 +29,7 @@ from upath import UPath
 
 from dagster_project.defs.resources import BudgetPaths
 from dagster_project.ingest import LOADED, DocumentOutcome, plan, record_failure, settle, stage_document
-
-BATCH = int(os.environ.get("BUDGETWH_BATCH", "50"))
+from dagster_project.settings import Settings
 
 
 class JsonFileIOManager(dg.UPathIOManager):
@@ -56,12 +55,13 @@ def json_io_manager(init_context: dg.InitResourceContext) -> JsonFileIOManager:
 @dg.op(out=dg.DynamicOut(list))
 def plan_batches(context: dg.OpExecutionContext, paths: BudgetPaths):
     """New or changed files, in batches: each batch becomes one step on some worker."""
-    work = plan(paths.raw, paths.store)
+    work = plan(paths.raw, paths.store, limits=paths.settings.limits)
     todo = sorted(work.changed)
-    context.log.info(f"{len(todo)} of {len(work.files)} files to stage, in batches of {BATCH}")
-    for start in range(0, len(todo), BATCH):
-        batch = [(display, str(work.files[display])) for display in todo[start:start + BATCH]]
-        yield dg.DynamicOutput(batch, mapping_key=f"batch_{start // BATCH:05d}")
+    size = paths.batch  # BUDGETWH_BATCH
+    context.log.info(f"{len(todo)} of {len(work.files)} files to stage, in batches of {size}")
+    for start in range(0, len(todo), size):
+        batch = [(display, str(work.files[display])) for display in todo[start:start + size]]
+        yield dg.DynamicOutput(batch, mapping_key=f"batch_{start // size:05d}")
 
 
 def _worker_name() -> str:
@@ -78,10 +78,11 @@ def _stage_one(path: Path, display: str, paths: BudgetPaths) -> DocumentOutcome:
     # as in the local pool (parallel.py): a document whose staging itself raised is quarantined
     # with the reason instead of failing the whole batch (the pool's per-document time limit is
     # not applied here)
+    limits = paths.settings.limits
     try:
-        return stage_document(path, display, paths.store)
+        return stage_document(path, display, paths.store, limits)
     except Exception as exc:  # noqa: BLE001
-        return record_failure(path, display, paths.store, f"staging failed: {type(exc).__name__}: {exc}")
+        return record_failure(path, display, paths.store, f"staging failed: {type(exc).__name__}: {exc}", limits)
 
 
 @dg.op
@@ -102,7 +103,8 @@ def stage_batch(context: dg.OpExecutionContext, paths: BudgetPaths, batch: list)
 @dg.op
 def settle_staging(context: dg.OpExecutionContext, paths: BudgetPaths, batches: list[dict]) -> dict:
     """Corpus-wide settling once every batch is staged (duplicates, removed files)."""
-    final = settle(paths.store, plan(paths.raw, paths.store).removed)
+    limits = paths.settings.limits
+    final = settle(paths.store, plan(paths.raw, paths.store, limits=limits).removed, limits=limits)
     per_worker: dict[str, list[int]] = {}
     for b in batches:
         tally = per_worker.setdefault(f"{b['worker']} (pid {b['pid']})", [0, 0])
@@ -117,9 +119,15 @@ def settle_staging(context: dg.OpExecutionContext, paths: BudgetPaths, batches: 
     return summary
 
 
-@dg.job(executor_def=celery_executor, resource_defs={"paths": BudgetPaths(), "io_manager": json_io_manager})
+@dg.job(executor_def=celery_executor)
 def stage_fanout():
     settle_staging(plan_batches().map(stage_batch).collect())
 
 
-defs = dg.Definitions(jobs=[stage_fanout])
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The code location, loaded by the launching process and by every Celery worker: each reads
+    its own environment here, when the location loads (never at import), as docs/scaling.md
+    says (BUDGETWH_RAW_DIR, BUDGETWH_WAREHOUSE, BUDGETWH_BATCH and the limits)."""
+    return dg.Definitions(jobs=[stage_fanout], resources={
+        "paths": BudgetPaths.from_settings(Settings.from_env(os.environ)), "io_manager": json_io_manager})

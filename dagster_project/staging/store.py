@@ -24,6 +24,7 @@ import polars as pl
 
 from dagster_project.faults import crash_point
 from dagster_project.files import file_mode, remove_stale_temp, temp_name
+from dagster_project.parsing.vocabulary import EXTRACTION_SEEDS, SEEDS_DIR
 from dagster_project.staging.normalize import FACT_ENTITIES, SCHEMAS
 
 MANIFEST_DIR = "manifest"
@@ -37,14 +38,17 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 @cache
 def parser_version() -> str:
     """A digest of the code and data that turn bytes into staging rows. Changing a reader, the
-    interpreter or a catalog changes it, so every document is re-extracted by the next run
+    interpreter, a catalog or a seed the vocabulary reads changes it, so every document is re-extracted by the next run
     without anyone remembering to bump a number."""
     digest = hashlib.sha256()
-    for folder in ("readers", "parsing", "catalogs", "staging"):
+    for folder in ("text", "readers", "parsing", "catalogs", "staging"):
         for path in sorted((_PACKAGE / folder).rglob("*")):
             if path.suffix in (".py", ".csv") and path.is_file():
                 digest.update(path.relative_to(_PACKAGE).as_posix().encode())
                 digest.update(path.read_bytes())
+    for name in EXTRACTION_SEEDS:
+        digest.update(name.encode())
+        digest.update((SEEDS_DIR / f"{name}.csv").read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -1,24 +1,37 @@
 """Runs `dbt build` over the staging Parquet into the build file.
 
 The dbt project reads its paths from environment variables (dbt/profiles.yml,
-dbt/models/staging/__sources.yml), so this module's whole job is to set them and to report
-what dbt said. dbt runs as a subprocess, as dagster-dbt runs it too: dbt keeps global state
-(adapters, caches) that does not belong inside a long-lived process.
+dbt/models/staging/__sources.yml), so this module's job is to set them, to run dbt, and to
+report what dbt said node by node. A load runs dbt in its own process through dbt's public
+programmatic API (`dbtRunner`, `build_in_process`): a subprocess pays Python's and dbt's
+start-up again on every load, and dagster-dbt's resource adds a version check and an adapter
+before it (seconds of a small load). A killed load takes dbt with it (same process); an
+interrupted one reaches dbt as an exception in the thread that runs it. `run_dbt_build`
+(tests, tools) still runs dbt as a subprocess.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dagster_project.settings import sql_path_problem
 from dagster_project.warehouse.paths import DBT_PROJECT_DIR, WarehousePaths
+
+# dbt's events that report one node's result (seed, model, snapshot, data or unit test)
+RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
+# What every in-process invocation passes: dbt's console output is not the load's (the load
+# reports through its progress and summary; dbt's own log stays in the target folder), and no
+# usage statistics are sent from a batch job (no network is needed for a load).
+QUIET = ("--log-level", "none", "--no-send-anonymous-usage-stats")
 
 
 @dataclass
@@ -55,6 +68,114 @@ def dbt_env(paths: WarehousePaths, load_id: str) -> dict[str, str]:
         "BUDGETWH_LOAD_ID": load_id,
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
     }
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    """One node's result as dbt reported it while building (the fields of its result event
+    that a load reports: what it is, how it ended, how long it took, rows a test found)."""
+
+    unique_id: str
+    status: str  # dbt's node status: success, error, skipped, pass, warn, fail, no-op, reused
+    execution_seconds: float
+    invocation_id: str
+    failures: int | None = None  # a test's failing rows (None for a model or seed)
+
+    @property
+    def is_unit_test(self) -> bool:
+        return self.unique_id.startswith("unit_test.")
+
+
+@dataclass
+class BuildOutcome:
+    """What an in-process `dbt build` returned: whether it succeeded, the exception dbt caught
+    (an error of dbt itself, or an interruption it swallowed), and every node result."""
+
+    success: bool
+    exception: BaseException | None
+    nodes: list[NodeResult] = field(default_factory=list)
+
+
+def node_result(event: object) -> NodeResult | None:
+    """The NodeResult of a dbt event (dbt's EventMsg, as dbtRunner callbacks receive it), or
+    None for an event that reports no node's result."""
+    info = getattr(event, "info", None)
+    if info is None or info.name not in RESULT_EVENTS:
+        return None
+    data = event.data  # type: ignore[attr-defined]
+    node = data.node_info
+    if not node.unique_id:
+        return None
+    status = node.node_status if node.node_status not in ("", "None") else str(data.status).lower()
+    failures = int(data.num_failures) if info.name == "LogTestResult" else None
+    return NodeResult(node.unique_id, status, float(data.execution_time), info.invocation_id, failures)
+
+
+@contextmanager
+def dbt_environment(values: dict[str, str]) -> Iterator[None]:
+    """dbt reads its paths from the environment (dbt/profiles.yml); set them for one invocation
+    only, and put back what was there."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def build_in_process(paths: WarehousePaths, load_id: str, args: list[str],
+                     on_node: Callable[[NodeResult], None]) -> BuildOutcome:
+    """`dbt build` of this load in this process (dbt's public `dbtRunner`) into the load's own
+    target folder, calling `on_node` with each node's result as dbt reports it (from dbt's
+    worker threads). dbt's variables are set in os.environ for the invocation only (dbt reads
+    them from there when it starts).
+
+    dbt parses the project in full each time: the build file's name carries the load id, and
+    dbt-duckdb names the database after it, so no parse state of an earlier load applies.
+
+    An exception dbt raised or swallowed comes back in the outcome; an interruption
+    (KeyboardInterrupt, Dagster's termination) is raised again here, once dbt has let go."""
+    from dbt.cli.main import dbtRunner  # dbt's imports, paid by the step that builds, not at import
+
+    nodes: list[NodeResult] = []
+
+    def collect(event: object) -> None:
+        result = node_result(event)
+        if result is not None:
+            nodes.append(result)
+            on_node(result)
+
+    target = paths.dbt_target(load_id)
+    try:
+        with dbt_environment(dbt_env(paths, load_id)):
+            built = dbtRunner(callbacks=[collect]).invoke(
+                ["build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+                 "--target-path", str(target), "--log-path", str(target), *QUIET, *args])
+    finally:
+        release_build_file()
+    _raise_interruption(built.exception)
+    return BuildOutcome(built.success, built.exception, nodes)
+
+
+def release_build_file() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process after a build (its
+    profile default `keep_open`), with dbt-duckdb's own close-all (what it runs at exit):
+    publishing attaches the build file next, DuckDB refuses a file already attached in the
+    same process, and a failed load deletes the file."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    DuckDBConnectionManager.close_all_connections()
+    gc.collect()  # the dropped environment closes its database when it is collected
+
+
+def _raise_interruption(exception: BaseException | None) -> None:
+    """dbtRunner returns every exception, even the run's interruption: that one goes on."""
+    if exception is not None and not isinstance(exception, Exception):
+        raise exception
 
 
 def prepare_build_file(paths: WarehousePaths, load_id: str) -> None:

@@ -9,8 +9,8 @@ It is an flock on `<warehouse dir>/.budgetwh.lock`: the kernel drops it when its
 so a killed load never leaves it behind. The holder writes its pid, its start time and what
 it is into the file, so that a waiter can say what it waits for ("waiting for the load lock
 held by pid 4242 (budgetwh run) since 2026-12-01T02:00:03Z") instead of hanging in silence
-behind a hung load; it gives up after BUDGETWH_LOCK_TIMEOUT_SECONDS (default 3600, read when
-the wait starts, not at import) with `LockTimeout`, which `budgetwh run` reports with exit
+behind a hung load; it gives up after `timeout` seconds (BUDGETWH_LOCK_TIMEOUT_SECONDS, default
+3600, from the caller's Settings) with `LockTimeout`, which `budgetwh run` reports with exit
 status 75 (EX_TEMPFAIL: nothing is wrong with the data, try again later).
 """
 
@@ -29,30 +29,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dagster_project.files import pid_alive
+from dagster_project.settings import DEFAULT_LOCK_TIMEOUT_SECONDS, LOCK_TIMEOUT_ENV
 
 LOCK_NAME = ".budgetwh.lock"
-TIMEOUT_ENV = "BUDGETWH_LOCK_TIMEOUT_SECONDS"
-DEFAULT_TIMEOUT_SECONDS = 3600.0
+TIMEOUT_ENV = LOCK_TIMEOUT_ENV
+DEFAULT_TIMEOUT_SECONDS = DEFAULT_LOCK_TIMEOUT_SECONDS
 POLL_SECONDS = 0.25
 EXIT_RETRY_LATER = 75  # EX_TEMPFAIL (sysexits.h): not done now, nothing broken, run again later
 
 
 class LockTimeout(RuntimeError):
     """The load lock (or the published file) stayed taken longer than the configured wait."""
-
-
-def lock_timeout() -> float:
-    """BUDGETWH_LOCK_TIMEOUT_SECONDS, read now (a load reads it when it starts)."""
-    raw = os.environ.get(TIMEOUT_ENV, "").strip()
-    if not raw:
-        return DEFAULT_TIMEOUT_SECONDS
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
-    if value < 0 or value != value:
-        raise ValueError(f"{TIMEOUT_ENV}={raw!r} must be zero or more seconds")
-    return value
 
 
 @dataclass(frozen=True)
@@ -117,7 +104,7 @@ def warehouse_lock(root: Path, *, whole_load: bool = False, on_wait: Callable[[s
     """Hold the warehouse lock of `root` (re-entrant in this process).
 
     Waits for another holder, calling `on_wait` once with a line naming it, and raises
-    `LockTimeout` after `timeout` seconds (default: BUDGETWH_LOCK_TIMEOUT_SECONDS, read now)."""
+    `LockTimeout` after `timeout` seconds (the entry point passes Settings.lock_timeout_seconds; default one hour)."""
     root.mkdir(parents=True, exist_ok=True)
     lock_file = lock_path(root)
     key = lock_file.resolve()
@@ -132,7 +119,7 @@ def warehouse_lock(root: Path, *, whole_load: bool = False, on_wait: Callable[[s
             with _guard:
                 held.depth -= 1
         return
-    limit = lock_timeout() if timeout is None else timeout
+    limit = DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
     fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         _acquire(fd, lock_file, limit, on_wait)

@@ -61,7 +61,7 @@ import psutil
 from dagster_project.faults import crash_point, fail_point
 from dagster_project.files import STALE_SECONDS, file_mode, remove_stale_temp
 from dagster_project.staging.store import StagingStore
-from dagster_project.warehouse.lock import TIMEOUT_ENV, lock_timeout
+from dagster_project.warehouse.lock import DEFAULT_TIMEOUT_SECONDS, TIMEOUT_ENV
 from dagster_project.warehouse.paths import DBT_PROJECT_DIR, WarehousePaths
 
 Notify = Callable[[str], None]
@@ -359,11 +359,12 @@ def _copy_marts(build: Path, tmp: Path, load_id: str, summary: dict[str, str | i
 
 
 def publish(paths: WarehousePaths, load_id: str, summary: dict[str, str | int] | None = None,
-            notify: Notify | None = None, timeout: float | None = None) -> Path:
+            notify: Notify | None = None, timeout: float | None = None,
+            stale_seconds: float = STALE_SECONDS) -> Path:
     """Copy the build's marts into a new file and rename it over the published warehouse.
 
-    Never over a live read-write session (waits up to `timeout`, default
-    BUDGETWH_LOCK_TIMEOUT_SECONDS, then `PublishRefused`); a dead session's write-ahead log is
+    Never over a live read-write session (waits up to `timeout`: the entry point's
+    Settings.lock_timeout_seconds, BUDGETWH_LOCK_TIMEOUT_SECONDS; then `PublishRefused`); a dead session's write-ahead log is
     set aside first, or every reader would replay it over the new file. What is published is
     recorded (`record_path`) before the rename as pending, and after it as current, so that a
     kill between the two still leaves a record the file matches."""
@@ -372,10 +373,10 @@ def publish(paths: WarehousePaths, load_id: str, summary: dict[str, str | int] |
         raise FileNotFoundError(f"cannot publish load {load_id}: its build file {build} is gone (removed by "
                                 "another load holding the warehouse lock?); the published warehouse is unchanged")
     paths.root.mkdir(parents=True, exist_ok=True)
-    remove_stale_temp(paths.root)
+    remove_stale_temp(paths.root, stale_seconds)
     tmp = paths.published.with_name(f".{paths.published.name}.{load_id}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
-    limit = lock_timeout() if timeout is None else timeout
+    limit = DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
     try:
         _copy_marts(build, tmp, load_id, summary)
         os.chmod(tmp, file_mode())
@@ -420,22 +421,22 @@ def _size(path: Path) -> int:
 
 def remove_stale_builds(paths: WarehousePaths, keep_load_id: str | None, exclusive: bool = False,
                         is_live: Callable[[str], bool] | None = None,
-                        now: float | None = None) -> list[tuple[Path, int]]:
+                        now: float | None = None, stale_seconds: float = STALE_SECONDS) -> list[tuple[Path, int]]:
     """Remove what other loads left in build/ and stale temporary files beside the warehouse;
     returns each removed path with its size in bytes.
 
     Build files (`budget.<load>.duckdb`, its .wal): with `exclusive` (the caller holds the
     warehouse lock for a whole load, so no other load can be live) every one but
     `keep_load_id`'s, whatever its age, so that after a full disk the next load finds the
-    space again; otherwise those older than BUDGETWH_STALE_HOURS, or whose run `is_live` says
+    space again; otherwise those older than `stale_seconds` (BUDGETWH_STALE_HOURS), or whose run `is_live` says
     has ended. dbt target folders (small; a failed load's log and results) once older than
     BUDGETWH_STALE_HOURS."""
     sizes = {p: _size(p) for p in paths.root.glob(".*tmp*")} if paths.root.is_dir() else {}
-    removed = [(p, sizes.get(p, 0)) for p in remove_stale_temp(paths.root)]
+    removed = [(p, sizes.get(p, 0)) for p in remove_stale_temp(paths.root, stale_seconds)]
     if not paths.build_dir.is_dir():
         return removed
     keep = {paths.build_file(keep_load_id).name, paths.dbt_target(keep_load_id).name} if keep_load_id else set()
-    cutoff = (now or time.time()) - STALE_SECONDS
+    cutoff = (now or time.time()) - stale_seconds
     for entry in paths.build_dir.iterdir():
         if any(entry.name.startswith(k) for k in keep):
             continue

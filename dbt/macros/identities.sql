@@ -1,10 +1,15 @@
 {#- The accounting identities of a budget table, each as a query returning one row per identity
     instance: its key columns, `expected` (the printed total), `actual` (the sum of the printed
-    parts), `n_terms` and `multiplier` (the unit), from which the DESIGN tolerance follows.
+    parts), `n_terms` and `multiplier` (the unit), from which the DESIGN tolerance follows
+    (macros/tolerance.sql).
 
-    They are macros so that one definition serves twice: the generic tests in tests/generic/
-    (which warn on the instances outside tolerance) and the intermediate models that publish
-    every instance, passing or not, in marts.mart_data_quality. -#}
+    This file is the single definition of the identities in the project; nothing else computes
+    them. One definition serves every reader: the generic tests in tests/generic/ (which warn on
+    the instances outside tolerance), the intermediate models that list every instance, passing
+    or not, in marts.mart_data_quality (int_quality_within_table, int_quality_cross_table), and,
+    through that mart, the per-document Dagster check `identities_hold` and the findings
+    `budgetwh run` prints (dagster_project/quality.py reads them; Python computes no identity).
+    A change to an identity is made here, and every one of them sees it. -#}
 
 {%- macro spending_categories() -%}
     ('basic', 'project', 'reserve', 'transfer_to_superior', 'business_operation', 'subsidy_to_affiliates')

@@ -1,8 +1,8 @@
 {#- The slugs a column of a mart uses that have no row (no Chinese display name) in their
-    vocabulary dim: what the singular tests in tests/vocabulary/ return. A relationships test
-    would do for our own models; these columns belong to models whose YAML other files own, and
-    one macro keeps every such check alike. `values` is a SQL expression over `relation` (a
-    column, or unnest() of a list column). -#}
+    vocabulary dim: what the singular tests in tests/vocabulary/ return. A plain slug column is
+    tested by a `relationships` test in its model's YAML (an asset check in Dagster); this macro
+    serves what that test cannot say: a list column (`unnest(table_kinds)`). `values` is a SQL
+    expression over `relation` (a column, or unnest() of a list column). -#}
 {% macro unlabelled_slugs(relation, values, dim, key, where='true') %}
     with used as (
         select distinct {{ values }} as slug

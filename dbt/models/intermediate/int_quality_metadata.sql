@@ -18,7 +18,7 @@ select
     'department identified' as check_name,
     'department_identified' as check_kind,
     source_paths as tables_involved,
-    cast([] as varchar[]) as table_ids,
+    cast([] as varchar[]) as table_ids,  -- noqa: LT01
     'document' as location,
     {{ computed_yuan('null') }} as expected,
     {{ computed_yuan('null') }} as actual,

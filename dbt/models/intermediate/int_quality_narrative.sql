@@ -8,9 +8,11 @@ with narrative as (
         d.disclosure_id,
         d.fiscal_year,
         n.*,
-        case n.unit when '万元' then 10000 when '千元' then 1000 when '亿元' then 100000000 else 1 end as multiplier
+        -- the unit's multiplier from the seed the extraction reads too (an unknown unit counts as 元)
+        coalesce(u.multiplier, 1) as multiplier
     from {{ ref('stg_narrative_amounts') }} as n
     inner join {{ ref('int_documents') }} as d using (doc_id)
+    left join {{ ref('units') }} as u on u.unit = n.unit
     -- the change on the previous year restates no figure of this year's tables
     -- (mart_department_year checks it against the previous disclosure)
     where n.topic <> 'total_expenditure_change'
@@ -130,12 +132,12 @@ compared as (
     left join (select disclosure_id, item, arg_min(amount, fund_source) as amount, any_value(table_title) as table_title
                from three_public group by all) as tp_any
         on tp_any.disclosure_id = n.disclosure_id and tp_any.item = n.code
-)
+),
 
 -- "共0个项目实行绩效目标管理，涉及财政性资金合计0万元" counts the projects under performance-target
 -- management, not the budget's projects: a document stating zero such projects says nothing the
 -- 项目支出表 could confirm or contradict
-, no_target_projects as (
+no_target_projects as (
     select distinct doc_id from narrative where topic = 'project_count' and count = 0
 )
 

@@ -12,8 +12,8 @@ final as (
         department_key,
         {{ most_frequent("department_name") }} as department_name,
         list(distinct department_name order by department_name) as names_seen,
-        list(distinct {'fiscal_year': fiscal_year, 'department_name': department_name}
-             order by {'fiscal_year': fiscal_year, 'department_name': department_name})
+        list(distinct {'fiscal_year': fiscal_year, 'department_name': department_name}  -- noqa: LT01
+             order by {'fiscal_year': fiscal_year, 'department_name': department_name})  -- noqa: LT01
             filter (where department_name is not null) as name_history,
         list(distinct unit_code order by unit_code) filter (where unit_code is not null) as budget_unit_codes,
         {{ most_frequent("region_province") }} as region_province,

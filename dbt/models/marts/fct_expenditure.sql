@@ -14,7 +14,7 @@ with lines as (
 -- ancestors' codes (类 and 款 prefixes of a 项), so the match is an equality join.
 ancestors as (
     select table_id, source_col, code_system, budget_unit_code, left(code, prefix_length) as ancestor_code
-    from lines, unnest([3, 5]) as p(prefix_length)
+    from lines, unnest([3, 5]) as p(prefix_length)  -- noqa: LT01
     where length(code) > prefix_length
 ),
 

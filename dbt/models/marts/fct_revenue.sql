@@ -39,7 +39,7 @@ fund_ancestors as (
 -- ancestors' codes, so both matches are equality joins)
 code_ancestors as (
     select table_id, source_col, fund_source, budget_unit_code, value_year, left(code, prefix_length) as ancestor_code
-    from facts, unnest([3, 5]) as p(prefix_length)
+    from facts, unnest([3, 5]) as p(prefix_length)  -- noqa: LT01
     where fact = 'revenue_by_function' and length(code) > prefix_length
 ),
 

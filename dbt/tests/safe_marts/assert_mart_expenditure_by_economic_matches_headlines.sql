@@ -2,7 +2,7 @@
     the disclosure's headline total and basic spending (mart_budget_overview), within the DESIGN
     rounding tolerance: equal in the all-funds scope, at most the headline in a narrower one.
     Economic tables often cover basic spending only, so a measure the mart does not have is not
-    compared. Severity warn (a publisher's table that does not add up); tests/test_safe_marts.py
+    compared. Severity warn (a publisher's table that does not add up); tests/integration/test_safe_marts.py
     pins the sample figures. -#}
 {{ config(severity='warn') }}
 with sums as (
@@ -26,7 +26,7 @@ compared as (
     cross join lateral (
         values ('total', s.total_yuan, o.total_expenditure_yuan),
                ('basic', s.basic_yuan, o.basic_expenditure_yuan)
-    ) as m(measure, mart_yuan, headline_yuan)
+    ) as m(measure, mart_yuan, headline_yuan)  -- noqa: LT01
     where m.mart_yuan is not null and m.headline_yuan is not null
 )
 

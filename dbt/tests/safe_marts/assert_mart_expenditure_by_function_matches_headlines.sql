@@ -3,7 +3,7 @@
     rounding tolerance over the mart's rows (rolled-up levels add their terms' rounding). In the
     all-funds scope it must equal the headline; in a narrower scope (一般公共预算 only) it may
     only fall short. Severity warn: a miss is a publisher's table that does not add up (兴隆's
-    基本支出 by 项), also listed in mart_data_quality; the pytest tests/test_safe_marts.py pins the
+    基本支出 by 项), also listed in mart_data_quality; the pytest tests/integration/test_safe_marts.py pins the
     sample figures. Returns the disclosures and measures that miss. -#}
 {{ config(severity='warn') }}
 with sums as (
@@ -28,7 +28,7 @@ compared as (
         values ('total', s.total_yuan, o.total_expenditure_yuan),
                ('basic', s.basic_yuan, o.basic_expenditure_yuan),
                ('project', s.project_yuan, o.project_expenditure_yuan)
-    ) as m(measure, mart_yuan, headline_yuan)
+    ) as m(measure, mart_yuan, headline_yuan)  -- noqa: LT01
     where m.mart_yuan is not null and m.headline_yuan is not null
 )
 

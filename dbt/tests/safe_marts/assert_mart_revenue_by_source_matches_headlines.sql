@@ -2,7 +2,7 @@
     (mart_budget_overview.total_revenue_yuan, 收入总计 with carry-over), within the DESIGN rounding
     tolerance: the fund-source nesting is resolved, nothing counted twice. Severity warn (a
     收支总表 whose revenue rows do not add up to its 收入总计 is the publisher's);
-    tests/test_safe_marts.py pins the sample figures. -#}
+    tests/integration/test_safe_marts.py pins the sample figures. -#}
 {{ config(severity='warn') }}
 with sums as (
     select disclosure_id, sum(amount_yuan) as mart_yuan, count(*) as n_terms, max(unit_multiplier) as multiplier

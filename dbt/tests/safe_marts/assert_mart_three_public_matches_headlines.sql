@@ -1,7 +1,7 @@
 {#- A naive sum of mart_three_public's total_yuan over the budget year's rows per disclosure is
     the 三公 headline (mart_budget_overview.three_public_yuan, 0 for a declared-empty table),
     within the DESIGN rounding tolerance: one fund scope, one row per year, no fund column
-    counted twice. Severity warn; tests/test_safe_marts.py pins the sample figures. -#}
+    counted twice. Severity warn; tests/integration/test_safe_marts.py pins the sample figures. -#}
 {{ config(severity='warn') }}
 with sums as (
     select disclosure_id, sum(total_yuan) as mart_yuan, max(unit_multiplier) as multiplier

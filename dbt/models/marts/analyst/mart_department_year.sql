@@ -89,12 +89,14 @@ final as (
             when c.printed_change_yuan is null or p.previous_total_expenditure_yuan is null then null
             else abs(c.printed_change_yuan - (p.total_expenditure_yuan - p.previous_total_expenditure_yuan))
                  <= 0.5 * power(10, -coalesce(c.printed_decimals, 2))
-                    * case c.unit when '万元' then 10000 when '亿元' then 100000000 when '千元' then 1000 else 1 end
+                    * coalesce(u.multiplier, 1)
         end as printed_change_agrees,
         {{ load_id() }} as load_id
     from with_previous as p
     left join {{ ref('dim_department') }} as dep using (department_key)
     left join printed_change as c using (disclosure_id)
+    -- the unit's multiplier from the seed the extraction reads too (an unknown unit counts as 元)
+    left join {{ ref('units') }} as u on u.unit = c.unit
 )
 
 select * from final

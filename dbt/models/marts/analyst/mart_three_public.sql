@@ -65,7 +65,7 @@ final as (
         rows.fund_scope,
         rows.is_declared_empty,
         -- total as printed; a table printing only the items gives their sum
-        {{ computed_yuan('coalesce(rows.total_yuan, coalesce(rows.overseas_travel_yuan, 0) + coalesce(rows.vehicle_total_yuan, coalesce(rows.vehicle_purchase_yuan, 0) + coalesce(rows.vehicle_operation_yuan, 0)) + coalesce(rows.reception_yuan, 0))') }} as total_yuan,
+        {{ computed_yuan('coalesce(rows.total_yuan, coalesce(rows.overseas_travel_yuan, 0) + coalesce(rows.vehicle_total_yuan, coalesce(rows.vehicle_purchase_yuan, 0) + coalesce(rows.vehicle_operation_yuan, 0)) + coalesce(rows.reception_yuan, 0))') }} as total_yuan,  -- noqa: LT05
         rows.total_yuan is null as is_total_derived,
         {{ computed_yuan('rows.overseas_travel_yuan') }} as overseas_travel_yuan,
         {{ computed_yuan('rows.vehicle_total_yuan') }} as vehicle_total_yuan,
