@@ -152,8 +152,9 @@ LOAD_LOG = "last-load.log"
 
 @contextmanager
 def _load_log(paths: WarehousePaths, verbose: bool) -> Iterator[None]:
-    """Without -v, what dbt prints during the load (every node it builds and tests) goes to
-    build/last-load.log instead of the terminal, and Dagster logs only what is critical (no
+    """Without -v, what the load prints goes to build/last-load.log instead of the terminal (dbt,
+    run in-process, writes its own log of every node it builds and tests beside its results, in
+    build/dbt-target-<load id>/dbt.log), and Dagster logs only what is critical (no
     stack traces of failed steps): the summary that follows names every file that did not load
     and why, and the failed step with its first line; -v shows everything."""
     if verbose:

@@ -75,6 +75,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Each test is marked with the folder it lives in, so `-m "not e2e"` selects by speed too."""
     for item in items:
         folder = Path(str(item.fspath)).parent.name
+        folder = {"badinputs": "e2e"}.get(folder, folder)  # the bad-input corpus, loaded whole
         if folder in SPEEDS:
             item.add_marker(getattr(pytest.mark, folder))
 

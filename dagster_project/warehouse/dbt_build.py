@@ -28,10 +28,12 @@ from dagster_project.warehouse.paths import DBT_PROJECT_DIR, WarehousePaths
 
 # dbt's events that report one node's result (seed, model, snapshot, data or unit test)
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
-# What every in-process invocation passes: dbt's console output is not the load's (the load
-# reports through its progress and summary; dbt's own log stays in the target folder), and no
-# usage statistics are sent from a batch job (no network is needed for a load).
-QUIET = ("--log-level", "none", "--no-send-anonymous-usage-stats")
+# What every in-process invocation passes: dbt prints its node lines (`12 of 414 PASS …`) to
+# the process's stdout as it did from its own process, which `budgetwh run` keeps in
+# build/last-load.log and Dagster in the step's captured output; without colour codes, so the
+# log reads (and greps) as text; and no usage statistics are sent from a batch job (no network
+# is needed for a load).
+DBT_FLAGS = ("--log-level", "info", "--no-use-colors", "--no-send-anonymous-usage-stats")
 
 
 @dataclass
@@ -154,7 +156,7 @@ def build_in_process(paths: WarehousePaths, load_id: str, args: list[str],
         with dbt_environment(dbt_env(paths, load_id)):
             built = dbtRunner(callbacks=[collect]).invoke(
                 ["build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-                 "--target-path", str(target), "--log-path", str(target), *QUIET, *args])
+                 "--target-path", str(target), "--log-path", str(target), *DBT_FLAGS, *args])
     finally:
         release_build_file()
     _raise_interruption(built.exception)
@@ -168,7 +170,13 @@ def release_build_file() -> None:
     same process, and a failed load deletes the file."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
+    # close_all_connections only drops the environment; a cursor still referenced somewhere (a
+    # process that has run several loads, as a test session does) would keep the database
+    # open. Closing the environment's connection closes its cursors with it.
+    connection = getattr(getattr(DuckDBConnectionManager, "_ENV", None), "conn", None)
     DuckDBConnectionManager.close_all_connections()
+    if connection is not None:
+        connection.close()
     gc.collect()  # the dropped environment closes its database when it is collected
 
 

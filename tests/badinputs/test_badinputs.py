@@ -24,8 +24,8 @@ from dagster_project.load import current_documents
 from dagster_project.staging.store import StagingStore
 from dagster_project.warehouse.paths import WarehousePaths
 
-from ..test_headlines import HEADLINES
-from ..test_warehouse import DEPARTMENTS, MARTS
+from tests.unit.test_headlines import HEADLINES
+from tests.integration.test_warehouse import DEPARTMENTS, MARTS
 from .generate import SECONDS_PER_DOC, SQL_TITLE, WEIRD_NAME, Case, cases, generate, render_table
 
 REPO = Path(__file__).resolve().parents[2]

@@ -4,7 +4,7 @@ means.
 
 Every column of schema `marts` without a comment is printed (run with -s to see them); the
 assertion covers the models whose YAML this test's author owns for now — the vocabulary dims
-and the dimensions of _marts__models.yml listed in OWNED — and is to be widened to every mart
+and the dimensions listed in OWNED (each model's YAML sits beside it) — and is to be widened to every mart
 once the other YAML entries are filled."""
 
 from __future__ import annotations
