@@ -30,7 +30,7 @@ from dagster_project.parsing.model import NarrativeAmount, Project, TableResult
 from dagster_project.parsing.narrative import narrative_amounts
 from dagster_project.parsing.performance import interpret_performance
 from dagster_project.parsing.stitch import stitch
-from dagster_project.parsing.vocabulary import UNIT_MULTIPLIERS, fund_of, unit_in
+from dagster_project.parsing.vocabulary import fund_of, unit_in, unit_multipliers
 from dagster_project.parsing.invariants import violations
 from dagster_project.readers.base import RawTable, ReadResult, ReaderError, check_page_count
 from dagster_project.readers.registry import reader_for
@@ -163,7 +163,7 @@ def _interpret_table(raw: RawTable, default_unit: str | None, carried_subject: s
     result = TableResult(
         order=raw.order, kind=verdict.kind, title=title, confidence=verdict.confidence,
         classify_reason=verdict.reason, unit=unit or default_unit,
-        unit_multiplier=UNIT_MULTIPLIERS.get(unit or default_unit or "元", 1), year=year,
+        unit_multiplier=unit_multipliers().get(unit or default_unit or "元", 1), year=year,
         layout=raw.layout, page_from=raw.page_from, page_to=raw.page_to,
         line_from=raw.row_lines[0] if raw.row_lines else None,
         line_to=raw.last_line,

@@ -27,13 +27,13 @@ from dagster_project.parsing.model import LineItem, TableResult, UnparsedCell
 from dagster_project.parsing.vocabulary import (
     NOT_THREE_PUBLIC,
     TOTAL_ROW,
-    UNIT_MULTIPLIERS,
     fund_of,
     is_change,
     measure_of,
     relative_year,
     three_public_item,
     unit_in,
+    unit_multipliers,
     year_in,
     year_label,
 )
@@ -661,7 +661,7 @@ def _value_year(meaning: RowMeaning, col: Column, table_year: int | None) -> tup
 
 
 def _multiplier(unit: str | None) -> int:
-    return UNIT_MULTIPLIERS.get(unit or "元", 1)
+    return unit_multipliers().get(unit or "元", 1)
 
 
 # A label column naming the budget unit a row belongs to (预算单位, 单位名称, 资金使用单位).

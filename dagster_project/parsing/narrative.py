@@ -52,7 +52,7 @@ from functools import cache
 from dagster_project.catalogs import economic_record, function_codes, function_record
 from dagster_project.parsing.cells import parse_amount
 from dagster_project.parsing.model import NarrativeAmount
-from dagster_project.parsing.vocabulary import UNIT_MULTIPLIERS
+from dagster_project.parsing.vocabulary import unit_multipliers
 from dagster_project.text.cells import clean_cell
 from dagster_project.text.patterns import PART_HEADING, amount_number, list_number
 
@@ -478,7 +478,7 @@ def _rows(p: _Paragraph, it: _Item, topic: _Topic, year: int | None, span: tuple
     amount = parse_amount(it.number)
     if amount is None:  # pragma: no cover - the pattern admits only numbers
         return []
-    yuan = (amount * UNIT_MULTIPLIERS[it.unit]).quantize(FEN, rounding=ROUND_HALF_UP)
+    yuan = (amount * unit_multipliers()[it.unit]).quantize(FEN, rounding=ROUND_HALF_UP)
     topics = ("total_revenue", "total_expenditure") if topic.topic == "both" else (topic.topic,)
     return [NarrativeAmount(line, t, topic.code, amount, it.unit, yuan, None, year, raw, topic.fund, offset)
             for t in topics]

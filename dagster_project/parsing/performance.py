@@ -18,7 +18,7 @@ from decimal import Decimal
 from dagster_project.parsing.cells import is_blank_amount, parse_amount
 
 from dagster_project.parsing.model import LineItem, PerformanceIndicator, Project, TableResult, UnparsedCell
-from dagster_project.parsing.vocabulary import UNIT_MULTIPLIERS, fund_of, measure_of, unit_in
+from dagster_project.parsing.vocabulary import fund_of, measure_of, unit_in, unit_multipliers
 from dagster_project.text.cells import display_label, fold
 
 _TARGET = re.compile(r"^\s*(≥|≤|>=|<=|＞＝|＜＝|>|<|＞|＜|=|＝|大于等于|小于等于|不低于|不高于|不少于|不超过|大于|小于|等于)?\s*([-+]?\d[\d,]*(?:\.\d+)?)\s*(.*)$")
@@ -375,7 +375,7 @@ def _form_amounts(
             if not label or "%" in label:
                 result.unparsed.append(UnparsedCell(result.order, r, c, line, cell, "number without a label"))
                 continue
-            multiplier = UNIT_MULTIPLIERS.get(unit or "元", 1)
+            multiplier = unit_multipliers().get(unit or "元", 1)
             column_label = heading if heading and heading != label else label
             fund = fund_of(fold(column_label)) or fund_of(fold(label)) or "all"
             result.line_items.append(

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import overload
 
 # The dbt project's seeds, anchored on the repository (like parsing/invariants.py): the package
 # runs from its checkout, beside the dbt project that builds the warehouse.
@@ -54,47 +52,6 @@ def unit_multipliers() -> dict[str, int]:
     """Money unit -> multiplier to yuan (seed `units`; int_quality_narrative joins the same rows)."""
     return {row["unit"]: int(row["multiplier"]) for row in seed_rows("units")}
 
-
-class _LazySlugs(Sequence[str]):
-    """A tuple of slugs read from a seed on first use, so that importing this module reads no file."""
-
-    def __init__(self, load: Callable[[], tuple[str, ...]]) -> None:
-        self._load = load
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
-    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
-        return self._load()[index]
-
-    def __len__(self) -> int:
-        return len(self._load())
-
-    def __repr__(self) -> str:
-        return repr(self._load())
-
-
-class _LazyMultipliers(Mapping[str, int]):
-    """UNIT_MULTIPLIERS for the callers that index it (``UNIT_MULTIPLIERS.get(unit, 1)``): the
-    seed `units`, read on first use."""
-
-    def __getitem__(self, unit: str) -> int:
-        return unit_multipliers()[unit]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(unit_multipliers())
-
-    def __len__(self) -> int:
-        return len(unit_multipliers())
-
-    def __repr__(self) -> str:
-        return repr(unit_multipliers())
-
-
-MEASURES: Sequence[str] = _LazySlugs(measures)
-FUND_SOURCES: Sequence[str] = _LazySlugs(fund_sources)
-UNIT_MULTIPLIERS: Mapping[str, int] = _LazyMultipliers()
 
 # Spending categories: a column (or a row of a summary table) naming one of these.
 MEASURE_WORDS: tuple[tuple[str, str], ...] = (

@@ -21,7 +21,7 @@ from dagster_project.parsing.interpret import (
 )
 from dagster_project.parsing.model import TableResult
 from dagster_project.parsing.stitch import stitch
-from dagster_project.parsing.vocabulary import UNIT_MULTIPLIERS, measure_of
+from dagster_project.parsing.vocabulary import measure_of, unit_multipliers
 from dagster_project.readers.base import RawTable
 
 
@@ -33,7 +33,7 @@ def interpret(rows: list[list[str]], kind: str, unit: str = "万元", year: int 
     width = max(len(r) for r in body)
     result = TableResult(
         order=0, kind=kind, title="", confidence=1.0, classify_reason="test", unit=unit,
-        unit_multiplier=UNIT_MULTIPLIERS[unit], year=year, layout="test", page_from=None, page_to=None,
+        unit_multiplier=unit_multipliers()[unit], year=year, layout="test", page_from=None, page_to=None,
         line_from=None, line_to=None, n_rows=len(body), n_cols=width, header_rows=n, columns=[],
     )
     interpret_grid(result, body[:n], body[n:], [[None] * width for _ in body[n:]], default_fund, None)

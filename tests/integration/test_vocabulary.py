@@ -42,10 +42,10 @@ def keys(name: str, column: str) -> set[str]:
 
 
 def test_python_reads_the_slug_lists_from_the_seeds():
-    assert tuple(vocabulary.MEASURES) == tuple(r["measure"] for r in seed("measures"))
-    assert tuple(vocabulary.FUND_SOURCES) == tuple(r["fund_source"] for r in seed("fund_sources"))
-    assert dict(vocabulary.UNIT_MULTIPLIERS) == {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
-    assert vocabulary.UNIT_MULTIPLIERS.get("万元", 1) == 10000 and vocabulary.UNIT_MULTIPLIERS.get("个", 1) == 1
+    assert vocabulary.measures() == tuple(r["measure"] for r in seed("measures"))
+    assert vocabulary.fund_sources() == tuple(r["fund_source"] for r in seed("fund_sources"))
+    assert vocabulary.unit_multipliers() == {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
+    assert vocabulary.unit_multipliers().get("个", 1) == 1
 
 
 def test_importing_the_vocabulary_reads_no_seed():
