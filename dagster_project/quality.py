@@ -14,6 +14,8 @@ check `identities_hold` reports what the mart holds instead of computing them ag
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -72,24 +74,37 @@ FINDINGS_SQL = """
     where q.verdict <> 'pass'
     order by d.department_name nulls last, q.disclosure_id, q.check_name, q.location, q.check_id
 """
-MART_EXISTS_SQL = """
-    select count(*) from duckdb_tables()
-    where schema_name = 'marts' and table_name in ('mart_data_quality', 'dim_disclosure')
+MARTS_PRESENT_SQL = """
+    select count(*) from duckdb_tables() where schema_name = 'marts' and list_contains(?, table_name)
 """
+
+
+@contextmanager
+def _marts(warehouse: Path, *tables: str) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """A read-only connection to the warehouse, or None when the file or one of the named
+    marts is missing (a warehouse never loaded, or built before the mart existed)."""
+    if not warehouse.exists():
+        yield None
+        return
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        present = con.execute(MARTS_PRESENT_SQL, [list(tables)]).fetchone()[0]
+        yield con if present == len(tables) else None
+
+
+def _dicts(cursor: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[dict]:
+    """The rows of an executed query as dicts by column name."""
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row)) for row in (cursor.fetchmany(limit) if limit else cursor.fetchall())]
 
 
 def read_findings(warehouse: Path, limit: int | None = None) -> tuple[list[QualityFinding], int]:
     """(non-pass rows of mart_data_quality, ordered by department, check and location; the
     number of disclosures the mart checked). Empty and 0 when the file or the mart is missing."""
-    if not warehouse.exists():
-        return [], 0
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        if con.execute(MART_EXISTS_SQL).fetchone()[0] < 2:
+    with _marts(warehouse, "mart_data_quality", "dim_disclosure") as con:
+        if con is None:
             return [], 0
         checked = con.execute("select count(distinct disclosure_id) from marts.mart_data_quality").fetchone()[0]
-        cursor = con.execute(FINDINGS_SQL)
-        names = [c[0] for c in cursor.description]
-        rows = [dict(zip(names, row)) for row in (cursor.fetchmany(limit) if limit else cursor.fetchall())]
+        rows = _dicts(con.execute(FINDINGS_SQL), limit)
     findings = [QualityFinding(
         disclosure_id=r["disclosure_id"], department_name=r["department_name_"], fiscal_year=r["fiscal_year_"],
         check_scope=r["check_scope"], check_name=r["check_name"], tables=" / ".join(r["tables_involved"] or []),
@@ -150,24 +165,16 @@ DOCUMENT_IDENTITIES_SQL = """
     where d.is_loaded
     order by d.source_path, q.check_name, q.location
 """
-DOCUMENT_MART_EXISTS_SQL = """
-    select count(*) from duckdb_tables()
-    where schema_name = 'marts' and table_name in ('mart_data_quality', 'dim_document')
-"""
 
 
 def document_identity_verdicts(warehouse: Path) -> list[DocumentIdentities]:
     """Every loaded document of the warehouse, by source path, with the within-table identities
     of its tables that mart_data_quality does not pass (none: the document's identities hold).
     Empty when the file or the marts are missing."""
-    if not warehouse.exists():
-        return []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        if con.execute(DOCUMENT_MART_EXISTS_SQL).fetchone()[0] < 2:
+    with _marts(warehouse, "mart_data_quality", "dim_document") as con:
+        if con is None:
             return []
-        cursor = con.execute(DOCUMENT_IDENTITIES_SQL)
-        names = [c[0] for c in cursor.description]
-        rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+        rows = _dicts(con.execute(DOCUMENT_IDENTITIES_SQL))
     documents: dict[str, tuple[tuple, list[IdentityBreak]]] = {}
     for r in rows:
         head = (r["doc_id_"], r["disclosure_id_"], r["department_name_"], r["fiscal_year_"])
