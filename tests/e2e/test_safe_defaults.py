@@ -92,7 +92,7 @@ def test_sql_built_in_python_never_interpolates_document_text():
 def test_dbt_quotes_the_paths_it_puts_into_sql():
     sources = (REPO / "dbt" / "models" / "staging" / "__sources.yml").read_text(encoding="utf-8")
     assert """env_var("BUDGETWH_STAGING_DIR", "../data/warehouse/staging") | replace("'", "''")""" in sources
-    assert """var("load_id") | replace("'", "''")""" in (REPO / "dbt" / "macros" / "load_id.sql").read_text()
+    assert """env_var("BUDGETWH_LOAD_ID", "manual") | replace("'", "''")""" in (REPO / "dbt" / "macros" / "load_id.sql").read_text()
 
 
 def test_uis_listen_on_localhost_only():
