@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,9 @@ def assert_outcome(mixed, name: str, status: str, reason: str | None) -> None:
 
 
 SPEEDS = ("unit", "integration", "e2e")
+# The folder the run's shared loads live in (tests/published_sample.py): made by the main
+# process before pytest-xdist starts its workers, which inherit the variable, and removed at the end.
+SHARED_ENV = "PYTEST_BUDGETWH_SHARED_LOADS"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -69,6 +73,12 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{speed}: a test of tests/{speed}/ (see tests/README.md)")
     if not hasattr(config, "workerinput"):
         ensure_dbt_manifest()
+        os.environ[SHARED_ENV] = tempfile.mkdtemp(prefix="budgetwh-shared-loads-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput") and SHARED_ENV in os.environ:
+        shutil.rmtree(os.environ.pop(SHARED_ENV), ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -93,11 +93,11 @@ def run_is_live(instance: dg.DagsterInstance) -> Callable[[str], bool]:
 
 
 def build_nodes(manifest: Mapping[str, Any]) -> int:
-    """How many results `dbt build` reports for this project: seeds, models, snapshots, data
-    tests and unit tests (the total of the progress bar over the build)."""
-    kinds = ("seed", "model", "snapshot", "test", "unit_test")
-    nodes = list(manifest.get("nodes", {}).values()) + list(manifest.get("unit_tests", {}).values())
-    return sum(1 for node in nodes if node.get("resource_type") in kinds)
+    """How many results a load's `dbt build` reports for this project: seeds, models,
+    snapshots and data tests (the total of the progress bar over the build; a load leaves the
+    unit tests out, `LOAD_EXCLUDES`)."""
+    kinds = ("seed", "model", "snapshot", "test")
+    return sum(1 for node in manifest.get("nodes", {}).values() if node.get("resource_type") in kinds)
 
 
 class DbtBuilder(dg.ConfigurableResource):

@@ -34,6 +34,10 @@ RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult
 # log reads (and greps) as text; and no usage statistics are sent from a batch job (no network
 # is needed for a load).
 DBT_FLAGS = ("--log-level", "info", "--no-use-colors", "--no-send-anonymous-usage-stats")
+# What a load leaves out: dbt's unit tests check the models' SQL against fixed rows, not the
+# data, so a load would rerun the same check with the same result (dbt's documentation keeps
+# them out of production builds). The test suite runs them (tests/integration/test_dbt_unit_tests.py).
+LOAD_EXCLUDES = ("--exclude-resource-type", "unit_test")
 
 
 # How the profile names the build file and the staging folder for an in-process build: paths
@@ -99,10 +103,6 @@ class NodeResult:
     execution_seconds: float
     invocation_id: str
     failures: int | None = None  # a test's failing rows (None for a model or seed)
-
-    @property
-    def is_unit_test(self) -> bool:
-        return self.unique_id.startswith("unit_test.")
 
 
 @dataclass
@@ -172,31 +172,33 @@ def build_in_process(paths: WarehousePaths, load_id: str, args: list[str],
             nodes.append(result)
             on_node(result)
 
-    target = paths.dbt_target(load_id).resolve()
-    env = {**dbt_env(paths, load_id), **STABLE_PROFILE}  # dbt_env first: it refuses a hostile path
-    link_build_file(paths, load_id)
-    seed_parse_state(paths, target)
-    # DuckDB keeps the relative names it opened with (its write-ahead log is deleted by name on
-    # close), so the build file is released before the working folder is given back
-    with dbt_environment(env), chdir(target):
+    with build_folder(paths, load_id) as (target, env), dbt_environment(env), chdir(target):
         try:
             built = dbtRunner(callbacks=[collect]).invoke(
                 ["build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-                 "--target-path", str(target), "--log-path", str(target), *DBT_FLAGS, *args])
+                 "--target-path", str(target), "--log-path", str(target), *DBT_FLAGS, *LOAD_EXCLUDES, *args])
         finally:
+            # DuckDB keeps the relative names it opened with (it deletes its write-ahead log by
+            # name on close): the build file is released before the working folder changes back
             release_build_file()
-    keep_parse_state(paths, target)
     _raise_interruption(built.exception)
     return BuildOutcome(built.success, built.exception, nodes)
 
 
-def link_build_file(paths: WarehousePaths, load_id: str) -> None:
-    """The load's build file under the profile's fixed name, in the load's target folder."""
-    target = paths.dbt_target(load_id)
+@contextmanager
+def build_folder(paths: WarehousePaths, load_id: str) -> Iterator[tuple[Path, dict[str, str]]]:
+    """The load's dbt target folder, ready for dbt to run from it, and dbt's variables for it:
+    the load's build file linked under the profile's fixed name, the parse to start from copied
+    in, and afterwards this load's parse kept for the warehouse's next load."""
+    target = paths.dbt_target(load_id).resolve()
+    env = {**dbt_env(paths, load_id), **STABLE_PROFILE}  # dbt_env first: it refuses a hostile path
     target.mkdir(parents=True, exist_ok=True)
     link = target / BUILD_LINK
     link.unlink(missing_ok=True)
     link.symlink_to(paths.build_file(load_id).resolve())
+    seed_parse_state(paths, target)
+    yield target, env
+    keep_parse_state(paths, target)
 
 
 def seed_parse_state(paths: WarehousePaths, target: Path) -> None:
@@ -280,13 +282,14 @@ def describe_failures(results: list[dict]) -> list[str]:
 
 
 def run_dbt_build(paths: WarehousePaths, load_id: str, args: list[str] | None = None) -> DbtOutcome:
-    """`dbt build` outside Dagster (tests and tools); the pipeline runs it through dagster-dbt."""
+    """`dbt build` in a dbt process of its own (tests and tools), from the same folder and with
+    the same profile as a load's in-process build; all of the project, unit tests included,
+    unless `args` selects."""
     prepare_build_file(paths, load_id)
-    target = paths.dbt_target(load_id)
-    command = [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR),
-               "--target-path", str(target), *(args or [])]
-    env = {**os.environ, **dbt_env(paths, load_id), "DBT_LOG_PATH": str(paths.build_dir / "dbt-logs")}
-    proc = subprocess.run(command, env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR)
+    with build_folder(paths, load_id) as (target, env):
+        command = [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+                   str(DBT_PROJECT_DIR), "--target-path", str(target), "--log-path", str(target), *(args or [])]
+        proc = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, cwd=target)
     results = read_results(target)
     tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
     return DbtOutcome(proc.returncode == 0, proc.returncode, results, tail)

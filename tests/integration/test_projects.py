@@ -50,10 +50,10 @@ def test_a_group_row_over_its_projects_is_not_a_project():
 import duckdb  # noqa: E402
 import pytest  # noqa: E402
 
-from dagster_project.load import run_load  # noqa: E402
 from dagster_project.parsing.performance import project_name_key  # noqa: E402
 
-from tests.conftest import RAW  # noqa: E402
+from tests.published_sample import published_sample  # noqa: E402
+
 
 XINGLONG = "003_9360114ddfdd9c2c.txt"
 FORM_ONLY = "冀财社[2020]147号+中央财政医疗救助补助资金"
@@ -91,11 +91,9 @@ def test_a_department_wide_form_is_no_project(extractions):
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    path = tmp_path_factory.mktemp("projects") / "budget.duckdb"
-    outcome = run_load(RAW, path)
-    assert outcome.success, outcome.failure
-    return path
+def warehouse():
+    """The samples' published warehouse, shared with the other modules that only read it."""
+    return published_sample()
 
 
 def _rows(path, sql, params=()):

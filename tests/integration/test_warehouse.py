@@ -15,11 +15,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.cli import main
 from dagster_project.warehouse.dbt_build import dbt_env, dbt_executable
 from dagster_project.warehouse.paths import DBT_PROJECT_DIR, WarehousePaths
 
-from tests.conftest import RAW
+from tests.published_sample import published_sample
 from tests.unit.test_headlines import HEADLINES
 
 # Every model under dbt/models/marts/ is published, and nothing else is.
@@ -34,10 +33,9 @@ DEPARTMENTS = {  # sample -> department as printed
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    published = tmp_path_factory.mktemp("wh") / "budget.duckdb"
-    assert main(["run", "--raw-dir", str(RAW), "--warehouse", str(published)]) == 0
-    return published
+def warehouse() -> Path:
+    """The samples' published warehouse, shared with the other modules that only read it."""
+    return published_sample()
 
 
 def query(path: Path, sql: str, params=None) -> list[tuple]:

@@ -2,9 +2,10 @@
 narrative and the last page (parsing/document.py).
 
 The pure-function tests put real department and unit names of many forms (街道办事处, 学校,
-中心, 支队, 指挥部, 国家…局, 委员会, 医院, 监狱, …) into the lines publishers print around them.
-The last tests read the fourteen real disclosures of ../shared/realpdf/wild end to end and
-compare each name with the one read by hand in that folder's README.
+中心, 支队, 指挥部, 国家…局, 委员会, 医院, 监狱, …) into the lines publishers print around them. The
+fourteen real disclosures of ../shared/realpdf/wild are read end to end, their publishers
+compared with the names read by hand in that folder's README, by
+tests/integration/test_realpdf_wild.py (test_every_report_loads_under_its_publishers_name).
 """
 
 from __future__ import annotations
@@ -22,11 +23,7 @@ from dagster_project.parsing.document import (
     labelled_name,
     table_department,
 )
-from dagster_project.parsing.extract import extract_document
 
-from tests.conftest import REALPDF
-
-WILD = REALPDF / "wild"
 
 # Real budget publishers, one or more of each organisation form.
 NAMES = [
@@ -419,47 +416,3 @@ def test_parent_in_a_data_row_is_not_the_publisher():
 )
 def test_not_an_organisation_name(text):
     assert not is_org_name(text)
-
-
-# -- the real disclosures ---------------------------------------------------------------------------
-
-# ../shared/realpdf/wild/README.md, column "publisher (as printed)" (a parenthesis there is a remark)
-WILD_PUBLISHERS = {
-    "sh_putuo_wanli_jiedao_2025.pdf": "上海市普陀区人民政府万里街道办事处",
-    "sh_shanghaitech_fushu_xuexiao_2026.pdf": "上海科技大学附属学校",
-    "bj_zhongda_xiangmu_ban_tables_2026.pdf": "北京市重大项目建设指挥部办公室",
-    "sz_ghzy_dapeng_2026.pdf": "深圳市规划和自然资源局大鹏管理局",
-    "gz_zhengfu_bangongting_2026.pdf": "广州市人民政府办公厅",
-    "cq_qixiangju_2026.pdf": "重庆市气象局",
-    "hz_sifaju_2026.pdf": "杭州市司法局",
-    "fz_gongan_xunte_zhidui_2026.pdf": "福州市公安局巡特警支队",
-    "qz_shijian_jiance_zhongxin_2026.pdf": "泉州市市场监管综合监测与技术保障中心",
-    "xa_qixiangju_2022.pdf": "西安市气象局",
-    "cs_zhijiao_jidi_ban_2026.pdf": "长沙职业教育基地综合协调办公室",
-    "yt_tongjiju_2026.pdf": "烟台市统计局",
-    "zh_jiaotong_gongwu_zhongxin_2026.pdf": "珠海市政府投资交通市政项目工务中心",
-    "guojia_xinfangju_2026.pdf": "国家信访局",
-}
-
-
-def _wild_pdf(name: str) -> bytes:
-    path = WILD / name
-    assert path.is_file(), f"{path} is missing: the real PDFs live in the team's shared folder (tests/conftest.py)"
-    return path.read_bytes()
-
-
-def test_wild_publishers_are_the_readme_gold():
-    readme = WILD / "README.md"
-    assert readme.is_file(), f"{readme} is missing: the real PDFs live in the team's shared folder"
-    gold = {}
-    for line in readme.read_text(encoding="utf-8").splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) > 2 and cells[0].endswith(".pdf"):
-            gold[cells[0]] = re.sub(r"\s*[(（].*$", "", cells[1])
-    assert gold == WILD_PUBLISHERS
-
-
-@pytest.mark.parametrize("file, publisher", sorted(WILD_PUBLISHERS.items()))
-def test_wild_publisher_name(file, publisher):
-    document = extract_document(_wild_pdf(file), file).document
-    assert document.department_name == publisher
