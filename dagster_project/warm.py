@@ -15,6 +15,9 @@ only hook the fork server offers).
 from __future__ import annotations
 
 import os
+import sys
+import traceback
+from types import TracebackType
 
 _SAMPLE = """丹凤县医疗保障局
 2024年部门预算公开说明
@@ -39,6 +42,7 @@ def prepare_fork_server() -> None:
     in the fork server (a fresh process) only: an environment setting for a library, not a
     budgetwh setting (those reach workers as `Limits`)."""
     os.environ.setdefault("POLARS_MAX_THREADS", "1")
+    sys.excepthook = _worker_start_failed
     from dagster_project import catalogs
     from dagster_project.ingest import stage_document  # noqa: F401 - imported to be inherited by workers
     from dagster_project.parsing.document import region
@@ -48,3 +52,20 @@ def prepare_fork_server() -> None:
     catalogs.resolve_economic_name("基本工资", "econ_department")
     region("丹凤县医疗保障局")
     extract_document(_SAMPLE, "warm.txt")
+
+
+def _worker_start_failed(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+    """What a forked worker that could not start prints (the fork server's children report
+    through `sys.excepthook`, inherited from here).
+
+    One failure is not worth a traceback: the pool (pebble) starts a replacement for a worker it
+    stopped at a document's time limit, and when that was the last document the pool is shutting
+    down as the replacement starts; the pool's locks are already gone when the new process
+    unpickles them (FileNotFoundError in multiprocessing/synchronize.py). That worker has no
+    task and nothing is lost, so it exits quietly. Every other failure prints as Python would."""
+    frames = traceback.extract_tb(tb)
+    if (isinstance(error, FileNotFoundError) and frames
+            and frames[-1].filename.endswith(os.path.join("multiprocessing", "synchronize.py"))
+            and any(f.name == "_main" and f.filename.endswith("spawn.py") for f in frames)):
+        return
+    sys.__excepthook__(kind, error, tb)
