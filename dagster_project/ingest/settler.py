@@ -99,7 +99,7 @@ def _settle(store: StagingStore) -> dict[str, tuple[str, str | None]]:
     for paths in by_doc.values():
         # byte-identical copies share one staging row: it speaks for the first of them
         first = min(paths)
-        _restamp(store, manifest[first], *final[first])
+        _restamp(store, manifest[first], *final[first], trust_stamp=len(paths) == 1)
         if len(paths) > 1:
             _restamp_copies(store, [manifest[path] for path in paths])
     store.ensure_schemas()
@@ -142,15 +142,19 @@ def _restamp_copies(store: StagingStore, entries: list[ManifestEntry]) -> None:
         store.save_manifest_entry(entry)
 
 
-def _restamp(store: StagingStore, entry: ManifestEntry, status: str, reason: str | None) -> None:
+def _restamp(store: StagingStore, entry: ManifestEntry, status: str, reason: str | None,
+             trust_stamp: bool = True) -> None:
     """Write the settled status (and the path the row speaks for) into the document's staging
     row, only when it changed. The manifest entry remembers the row file's stamp as last
-    written for it, so an unchanged row is not even read."""
+    written for it, so an unchanged row is not even read; except for byte-identical copies
+    (`trust_stamp` False): two workers staging copies at once each rewrite the one row, and the
+    one that stats the file after the other's write records the other's stamp as its own, so
+    the stamp cannot tell which path the row speaks for."""
     stamp = store.row_stamp(entry.sha256)
     if stamp is None:
         return
     wanted = (entry.source_path, status, reason)
-    if entry.row_stamp == stamp and entry.row_status is not None:
+    if trust_stamp and entry.row_stamp == stamp and entry.row_status is not None:
         if (entry.row_status, entry.row_reason) == (status, reason):
             return  # the row says so already (its file is as we last wrote it, for this path)
     frame = pl.read_parquet(store.path("documents", entry.sha256), glob=False)
