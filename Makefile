@@ -21,10 +21,13 @@ run: $(STAMP)
 	$(BIN)/budgetwh run
 
 ## The whole test suite (benchmarks stay out of it): tests/unit, tests/integration and tests/e2e,
-## one pytest-xdist worker per core, each test module on one worker (its module fixtures, such as
-## a whole load, are built once).
+## each test module on one pytest-xdist worker (its module fixtures, such as a whole load, are
+## built once). One worker more than the cores: a worker spends part of its time waiting (for a
+## `budgetwh run` subprocess, a lock, an extraction pool), and the extra one keeps the cores busy
+## (BENCHMARKS.md: 447 s with 3 workers on 2 cores against 531 s with 2).
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 ## The pure tests (tests/unit: parsing, readers, catalogs, rules of the project), in under a minute.
 test-fast: $(STAMP)
