@@ -46,6 +46,10 @@ LOAD_EXCLUDES = ("--exclude-resource-type", "unit_test")
 # `dbt parse` for Dagster's manifest renders the same profile, so that its parse applies too.
 BUILD_LINK = "build.duckdb"
 PARSE_STATE = "partial_parse.msgpack"  # dbt's name for its parse state in a target folder
+# The project's parse state as `ensure_dbt_manifest` left it, under a name of our own: other dbt
+# users of dbt/target (sqlfluff's dbt templater in `make lint`, `make docs`) rewrite
+# partial_parse.msgpack with their own profile, which a load could not reuse.
+PARSE_SEED = "budgetwh_partial_parse.msgpack"
 
 
 def _stable_profile() -> dict[str, str]:
@@ -205,7 +209,7 @@ def seed_parse_state(paths: WarehousePaths, target: Path) -> None:
     """Start dbt from the newest parse that can apply: this warehouse's last load's, else the
     project's own (`ensure_dbt_manifest`). dbt checks it (its version, the profile, the
     project's files) and parses again whatever differs, so a stale one costs only time."""
-    for state in (paths.build_dir / PARSE_STATE, DBT_PROJECT_DIR / "target" / PARSE_STATE):
+    for state in (paths.build_dir / PARSE_STATE, DBT_PROJECT_DIR / "target" / PARSE_SEED):
         if state.is_file():
             shutil.copyfile(state, target / PARSE_STATE)
             return
@@ -301,12 +305,14 @@ def ensure_dbt_manifest(announce: Callable[[], None] | None = None) -> Path:
     `announce` is called before a parse starts (a fresh clone's takes tens of seconds). The dbt
     is the one installed beside this Python, never PATH's (a shell without the virtual
     environment activated has none)."""
-    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    target = DBT_PROJECT_DIR / "target"
+    manifest, seed = target / "manifest.json", target / PARSE_SEED
     sources = [p for p in DBT_PROJECT_DIR.rglob("*")
                if p.is_file() and p.suffix in (".sql", ".yml", ".csv", ".md")
                and not {"target", "logs"} & set(p.relative_to(DBT_PROJECT_DIR).parts)]
     sources += list((DBT_PROJECT_DIR.parent / "dagster_project" / "catalogs").glob("*.csv"))
-    if manifest.exists() and all(p.stat().st_mtime <= manifest.stat().st_mtime for p in sources):
+    if manifest.exists() and seed.exists() and all(
+            p.stat().st_mtime <= min(manifest.stat().st_mtime, seed.stat().st_mtime) for p in sources):
         return manifest
     if announce is not None:
         announce()
@@ -316,6 +322,7 @@ def ensure_dbt_manifest(announce: Callable[[], None] | None = None) -> Path:
                           env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR)
     if proc.returncode != 0:
         raise RuntimeError(f"dbt parse failed: {(proc.stdout + proc.stderr).strip()[-2000:]}")
+    shutil.copyfile(target / PARSE_STATE, seed)
     return manifest
 
 

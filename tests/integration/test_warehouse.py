@@ -198,3 +198,12 @@ def test_dbt_docs_generate_works(warehouse, tmp_path):
     undocumented = [(n["name"], c) for n in marts for c in catalog["nodes"][n["unique_id"]]["columns"]
                     if not n["columns"].get(c.lower(), {}).get("description")]
     assert undocumented == []
+
+
+def test_a_load_reuses_dbt_s_parse_of_the_project(warehouse):
+    """A new warehouse's first load starts from the parse `ensure_dbt_manifest` made: dbt says
+    nothing of starting over (it does when the rendered profile differs, e.g. from a parse
+    state another dbt user of dbt/target wrote, such as sqlfluff's templater in `make lint`)."""
+    log = (warehouse.parent / "build" / "last-load.log").read_text(encoding="utf-8")
+    assert "Running with dbt" in log and "Found " in log
+    assert "Unable to do partial parsing" not in log
