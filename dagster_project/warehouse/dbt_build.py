@@ -160,8 +160,8 @@ def build_in_process(paths: WarehousePaths, load_id: str, args: list[str],
     dbt runs from the load's target folder, where the profile names the build file
     `build.duckdb` (a link to the load's own file) and the staging folder `../../staging`: a
     profile that renders the same for every load and every warehouse is what lets dbt reuse an
-    earlier parse (its partial parsing starts over whenever the profile changes), about a
-    second instead of ten (BENCHMARKS.md). The parse comes from this warehouse's previous load,
+    earlier parse (its partial parsing starts over whenever the profile changes): 1–2 s
+    instead of a full parse (BENCHMARKS.md). The parse comes from this warehouse's previous load,
     or else from the one `ensure_dbt_manifest` made for Dagster.
 
     An exception dbt raised or swallowed comes back in the outcome; an interruption
