@@ -21,11 +21,12 @@ class Measurement:
     output: str
 
 
-def measure(command: list[str], env: dict[str, str] | None = None, interval: float = 0.05) -> Measurement:
-    """Run `command`, sampling the summed RSS of it and all its descendants every `interval`."""
+def measure(command: list[str], env: dict[str, str] | None = None, interval: float = 0.05,
+            cwd: str | os.PathLike | None = None) -> Measurement:
+    """Run `command` (in `cwd`), sampling the summed RSS of it and all its descendants every `interval`."""
     start = time.perf_counter()
     proc = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                            stderr=subprocess.STDOUT, text=True, cwd=cwd)
     peak = 0
     done = threading.Event()
 

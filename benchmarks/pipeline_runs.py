@@ -4,11 +4,16 @@ changed; wall time and peak RSS of the whole process tree (CLI + dbt), three rep
 median of each stage's seconds; what is left of the wall time is start-up and bookkeeping:
 imports, the Dagster instance, the summary).
 
-    python -m benchmarks.pipeline_runs [N]
+`--tree DIR` runs another checkout's code instead (`python -m dagster_project.cli` from DIR,
+e.g. a `git worktree` of an earlier commit, with this virtual environment), so that a change is
+measured against its base on the same machine, one run after the other.
+
+    python -m benchmarks.pipeline_runs [N] [--tree DIR]
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 import shutil
 import statistics
@@ -29,22 +34,24 @@ def stage_seconds(output: str) -> dict[str, float]:
     return {name.strip(): float(sec) for name, sec in re.findall(r"([\w ]+?) ([\d.]+) s(?:,|$)", line[len("stages: "):])}
 
 
-def main(repeat: int = REPEAT) -> dict[str, list]:
+def main(repeat: int = REPEAT, tree: Path | None = None) -> dict[str, list]:
     results: dict[str, list] = {"full build": [], "no-op rerun": [], "one file changed": []}
+    program = [sys.executable, "-m", "dagster_project.cli"] if tree else [BUDGETWH]
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
             raw = Path(tmp) / "raw"
             shutil.copytree(REPO / "data" / "raw", raw)
-            cmd = [BUDGETWH, "run", "--raw-dir", str(raw), "--warehouse", str(Path(tmp) / "wh" / "budget.duckdb")]
+            cmd = [*program, "run", "--raw-dir", str(raw), "--warehouse", str(Path(tmp) / "wh" / "budget.duckdb")]
             for name in results:
                 if name == "one file changed":
                     victim = sorted(raw.glob("*.txt"))[-1]
                     victim.write_bytes(victim.read_bytes() + b"\n")
-                m = measure(cmd)
+                m = measure(cmd, cwd=tree)
                 if m.returncode != 0:
                     raise SystemExit(f"{name} failed:\n{m.output}")
                 results[name].append(m)
-    lines = [f"machine: {machine()}", f"command: {' '.join(['budgetwh run', '--raw-dir', '<copy of data/raw>'])}",
+    lines = [f"machine: {machine()}", f"code: {tree or REPO}",
+             f"command: {' '.join(['budgetwh run', '--raw-dir', '<copy of data/raw>'])}",
              f"| run | wall s (median of {repeat}) | min–max s | peak RSS of process tree, MB (max) | stages, s (median) |",
              "|---|---|---|---|---|"]
     for name, ms in results.items():
@@ -63,4 +70,8 @@ def stages_cell(ms: list) -> str:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else REPEAT)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("repeat", nargs="?", type=int, default=REPEAT, help="repetitions of each run")
+    parser.add_argument("--tree", type=Path, help="a checkout whose code to run (default: this one)")
+    args = parser.parse_args()
+    main(args.repeat, args.tree.resolve() if args.tree else None)
